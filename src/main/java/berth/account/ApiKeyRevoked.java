@@ -1,0 +1,4 @@
+package berth.account;
+
+public record ApiKeyRevoked(String keyId, TenantRef tenant) {
+}

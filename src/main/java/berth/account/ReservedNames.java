@@ -1,0 +1,18 @@
+package berth.account;
+
+import java.util.Set;
+
+/** Labels under the platform domain that belong to the platform, never to a tenant. */
+final class ReservedNames {
+
+	private static final Set<String> NAMES = Set.of("api", "www", "admin", "berth", "traefik", "signup", "status",
+			"registry", "mail", "smtp", "ns1", "ns2", "docker", "dashboard", "metrics", "health");
+
+	private ReservedNames() {
+	}
+
+	static boolean contains(String name) {
+		return NAMES.contains(name);
+	}
+
+}

@@ -1,0 +1,4 @@
+package berth.account;
+
+public record TenantCreated(TenantRef tenant) {
+}

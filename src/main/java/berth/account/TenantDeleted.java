@@ -1,0 +1,4 @@
+package berth.account;
+
+public record TenantDeleted(TenantRef tenant) {
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package berth.account;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,87 @@
+package berth.backend;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * One Docker engine that serves tenants: a pooled HTTP client for ordinary requests and a way to
+ * dial raw connections for hijacked ones (attach, exec, BuildKit).
+ */
+public final class Engine {
+
+	private final String id;
+
+	private final EngineAddress address;
+
+	private final HttpClient http;
+
+	private final ConnectionProvider connections;
+
+	public Engine(String id, EngineAddress address) {
+		this.id = id;
+		this.address = address;
+		this.connections = ConnectionProvider.builder("engine-" + id)
+			.maxConnections(1024)
+			.pendingAcquireMaxCount(-1)
+			.maxIdleTime(java.time.Duration.ofSeconds(30))
+			.build();
+		this.http = HttpClient.create(connections)
+			.remoteAddress(address::socketAddress)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+			.compress(false)
+			.keepAlive(true);
+	}
+
+	public String id() {
+		return id;
+	}
+
+	public EngineAddress address() {
+		return address;
+	}
+
+	public HttpClient http() {
+		return http;
+	}
+
+	/** A bootstrap for a raw connection to the engine on the given event loop (the caller's own). */
+	public Bootstrap dial(EventLoop loop, Channel like) {
+		Bootstrap bootstrap = new Bootstrap().group(loop)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+			.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+			.option(ChannelOption.AUTO_READ, true);
+		boolean epoll = like instanceof io.netty.channel.unix.UnixChannel;
+		if (address.isUnixSocket()) {
+			if (!epoll) {
+				throw new IllegalStateException("unix socket engines need the native epoll transport");
+			}
+			bootstrap.channel(EpollDomainSocketChannel.class);
+		}
+		else {
+			bootstrap.channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+		}
+		return bootstrap.remoteAddress(resolved());
+	}
+
+	private SocketAddress resolved() {
+		if (address.socketAddress() instanceof InetSocketAddress inet && inet.isUnresolved()) {
+			return new InetSocketAddress(inet.getHostString(), inet.getPort());
+		}
+		return address.socketAddress();
+	}
+
+	void dispose() {
+		connections.dispose();
+	}
+
+}

@@ -1,0 +1,32 @@
+package berth.backend;
+
+import jakarta.annotation.PreDestroy;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+import berth.account.TenantRef;
+
+/** The default backend: every tenant is served by one shared engine. */
+@Component
+class SharedEngineBackends implements Backends {
+
+	private final Engine shared;
+
+	private final Mono<Engine> answer;
+
+	SharedEngineBackends(BackendProperties properties) {
+		this.shared = new Engine("shared", EngineAddress.parse(properties.dockerHost()));
+		this.answer = Mono.just(shared);
+	}
+
+	@Override
+	public Mono<Engine> engineFor(TenantRef tenant) {
+		return answer;
+	}
+
+	@PreDestroy
+	void close() {
+		shared.dispose();
+	}
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package berth.backend;
+
+import org.jspecify.annotations.NullMarked;

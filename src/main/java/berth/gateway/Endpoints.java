@@ -1,0 +1,75 @@
+package berth.gateway;
+
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Names the Docker API endpoint a path addresses, as a template with placeholders
+ * ({@code /containers/{id}/logs}): the label of metrics and of hijack detection. The version prefix
+ * is dropped.
+ */
+public final class Endpoints {
+
+	private static final Pattern VERSIONED = Pattern.compile("^/v[0-9]+(?:\\.[0-9]+)?(/.*)$");
+
+	/** Collections whose second segment is an object id unless it is one of the collection verbs. */
+	private static final Set<String> BY_ID = Set.of("containers", "volumes", "networks", "exec", "nodes", "services",
+			"tasks", "secrets", "configs", "plugins", "swarm");
+
+	private static final Set<String> COLLECTION_VERBS = Set.of("json", "create", "prune", "pull", "privileges",
+			"init", "join", "leave", "update", "unlockkey", "unlock");
+
+	private static final Set<String> IMAGE_VERBS = Set.of("json", "create", "load", "get", "search", "prune");
+
+	private static final Set<String> IMAGE_ACTIONS = Set.of("json", "history", "push", "tag", "get");
+
+	private static final Set<String> TOP_LEVEL = Set.of("/_ping", "/version", "/info", "/events", "/system/df",
+			"/auth", "/build", "/build/prune", "/build/cancel", "/commit", "/session", "/grpc", "/volumes", "/networks",
+			"/swarm", "/nodes", "/services", "/tasks", "/secrets", "/configs", "/plugins", "/images/json");
+
+	private Endpoints() {
+	}
+
+	/** The path without its {@code /v1.NN} prefix. */
+	public static String unversioned(String path) {
+		Matcher m = VERSIONED.matcher(path);
+		return m.matches() ? m.group(1) : path;
+	}
+
+	public static String template(String rawPath) {
+		String path = unversioned(rawPath);
+		String[] segments = path.substring(1).split("/", -1);
+		String first = segments[0];
+		if (segments.length >= 2 && BY_ID.contains(first)) {
+			if (segments.length == 2 && COLLECTION_VERBS.contains(segments[1])) {
+				return "/" + first + "/" + segments[1];
+			}
+			StringBuilder template = new StringBuilder("/").append(first).append("/{id}");
+			for (int i = 2; i < segments.length; i++) {
+				template.append('/').append(segments[i]);
+			}
+			return template.toString();
+		}
+		if (first.equals("images") && segments.length >= 2) {
+			if (segments.length == 2 && IMAGE_VERBS.contains(segments[1])) {
+				return "/images/" + segments[1];
+			}
+			String last = segments[segments.length - 1];
+			return segments.length > 2 && IMAGE_ACTIONS.contains(last) ? "/images/{name}/" + last : "/images/{name}";
+		}
+		if (first.equals("distribution")) {
+			return "/distribution/{name}/json";
+		}
+		return TOP_LEVEL.contains(path) ? path : "other";
+	}
+
+	/** Endpoints that hijack the connection when asked to upgrade. */
+	public static boolean upgrades(String template) {
+		return switch (template) {
+			case "/containers/{id}/attach", "/exec/{id}/start", "/session", "/grpc" -> true;
+			default -> false;
+		};
+	}
+
+}

@@ -1,0 +1,296 @@
+package berth.gateway;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import reactor.core.publisher.Mono;
+
+import berth.backend.Backends;
+import berth.backend.Engine;
+import berth.metrics.GatewayMetrics;
+import berth.metrics.GatewayMetrics.Direction;
+import berth.web.DockerApiException;
+import berth.web.DockerErrors;
+
+/**
+ * Carries the Docker API's hijacked connections, which the gateway cannot: attach and exec start
+ * ({@code Upgrade: tcp}) and BuildKit's {@code /session} and {@code /grpc} ({@code Upgrade: h2c}).
+ * It sits right behind the HTTP codec of the tenant port. An upgrade request to one of those
+ * endpoints is authenticated like any other request, sent to the tenant's engine, and the engine's
+ * answer relayed: a 101 head as the engine wrote it, after which both pipelines drop their HTTP
+ * handlers and the bytes are relayed raw; any other answer is relayed as an ordinary response and the
+ * connection closed, so nothing unauthenticated can follow on it. Other requests pass untouched.
+ */
+final class HijackHandler extends ChannelInboundHandlerAdapter {
+
+	static final String NAME = "berth.hijack";
+
+	private static final Logger log = LoggerFactory.getLogger(HijackHandler.class);
+
+	/** Attach and exec-start bodies are small JSON objects. */
+	private static final int MAX_BODY = 64 * 1024;
+
+	private enum State {
+
+		PASSING, COLLECTING, DIALING, RELAYING
+
+	}
+
+	private final HijackSupport support;
+
+	private State state = State.PASSING;
+
+	private HttpRequest request;
+
+	private String template;
+
+	private CompositeByteBuf body;
+
+	HijackHandler(HijackSupport support) {
+		this.support = support;
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		switch (state) {
+			case PASSING -> {
+				if (msg instanceof HttpRequest head && isUpgrade(head)) {
+					state = State.COLLECTING;
+					request = head;
+					body = ctx.alloc().compositeBuffer();
+					collect(ctx, msg);
+				}
+				else {
+					ctx.fireChannelRead(msg);
+				}
+			}
+			case COLLECTING -> collect(ctx, msg);
+			default -> ReferenceCountUtil.release(msg);
+		}
+	}
+
+	private boolean isUpgrade(HttpRequest head) {
+		if (!head.headers().contains(HttpHeaderNames.UPGRADE)) {
+			return false;
+		}
+		template = Endpoints.template(new QueryStringDecoder(head.uri()).rawPath());
+		return Endpoints.upgrades(template);
+	}
+
+	private void collect(ChannelHandlerContext ctx, Object msg) {
+		try {
+			if (msg instanceof HttpContent content) {
+				if (body.readableBytes() + content.content().readableBytes() > MAX_BODY) {
+					state = State.DIALING;
+					refuse(ctx, new DockerApiException(HttpStatus.PAYLOAD_TOO_LARGE, "request body too large"));
+					return;
+				}
+				body.addComponent(true, content.content().retain());
+			}
+			if (msg instanceof LastHttpContent) {
+				state = State.DIALING;
+				ctx.channel().config().setAutoRead(false);
+				admit(ctx);
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	private void admit(ChannelHandlerContext ctx) {
+		HttpHeaders headers = request.headers();
+		support.authentication()
+			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST))
+			.flatMap(tenant -> support.backends().engineFor(tenant))
+			.subscribe(engine -> ctx.executor().execute(() -> dial(ctx, engine)),
+					error -> ctx.executor().execute(() -> refuse(ctx, error)));
+	}
+
+	private void dial(ChannelHandlerContext ctx, Engine engine) {
+		if (!ctx.channel().isActive()) {
+			body.release();
+			return;
+		}
+		EngineAnswer answer = new EngineAnswer(ctx);
+		engine.dial(ctx.channel().eventLoop(), ctx.channel()).handler(new ChannelInitializer<Channel>() {
+			@Override
+			protected void initChannel(Channel channel) {
+				channel.pipeline().addLast("codec", new HttpClientCodec()).addLast("answer", answer);
+			}
+		}).connect().addListener((ChannelFutureListener) connected -> {
+			if (!connected.isSuccess()) {
+				refuse(ctx, new DockerApiException(HttpStatus.BAD_GATEWAY, "the Docker engine is not reachable right now"));
+				return;
+			}
+			Channel engineChannel = connected.channel();
+			ctx.channel().closeFuture().addListener(closed -> engineChannel.close());
+			engineChannel.writeAndFlush(forwarded(engine));
+		});
+	}
+
+	private DefaultFullHttpRequest forwarded(Engine engine) {
+		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+				body);
+		body = null;
+		out.headers().set(request.headers());
+		out.headers().remove(HttpHeaderNames.AUTHORIZATION);
+		out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+		out.headers().set(HttpHeaderNames.HOST, engine.address().isUnixSocket() ? "docker" : request.headers().get(HttpHeaderNames.HOST, "docker"));
+		out.headers().set(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
+		return out;
+	}
+
+	private void refuse(ChannelHandlerContext ctx, Throwable error) {
+		if (body != null) {
+			body.release();
+			body = null;
+		}
+		HttpResponseStatus status;
+		String message;
+		if (error instanceof DockerApiException refusal) {
+			status = HttpResponseStatus.valueOf(refusal.status().value());
+			message = refusal.getMessage();
+		}
+		else {
+			log.error("hijacked request {} {} failed", request.method(), template, error);
+			status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+			message = "berth: internal error; the server log has the details";
+		}
+		ByteBuf json = Unpooled.wrappedBuffer(DockerErrors.body(message));
+		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, json);
+		response.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+			.set(HttpHeaderNames.CONTENT_LENGTH, json.readableBytes())
+			.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		if (body != null) {
+			body.release();
+			body = null;
+		}
+		ctx.fireChannelInactive();
+	}
+
+	/** Reads the engine's answer to the upgrade request, on the engine connection. */
+	private final class EngineAnswer extends ChannelInboundHandlerAdapter {
+
+		private final ChannelHandlerContext client;
+
+		private boolean ordinary;
+
+		EngineAnswer(ChannelHandlerContext client) {
+			this.client = client;
+		}
+
+		@Override
+		public void channelRead(ChannelHandlerContext engine, Object msg) {
+			if (msg instanceof HttpResponse head && !ordinary) {
+				if (head.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+					switchToRelay(engine, head);
+					return;
+				}
+				ordinary = true;
+				head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+			}
+			boolean last = msg instanceof LastHttpContent;
+			var written = client.writeAndFlush(msg);
+			if (last) {
+				written.addListener(ChannelFutureListener.CLOSE);
+				engine.close();
+			}
+		}
+
+		/** The engine said 101: relay the head, drop HTTP from both pipelines, splice. */
+		private void switchToRelay(ChannelHandlerContext engine, HttpResponse head) {
+			Channel clientChannel = client.channel();
+			Channel engineChannel = engine.channel();
+			client.writeAndFlush(new DefaultHttpResponse(head.protocolVersion(), head.status(), head.headers().copy()));
+			ReferenceCountUtil.release(head);
+
+			Relay up = new Relay(Direction.UPSTREAM, support.metrics());
+			Relay down = new Relay(Direction.DOWNSTREAM, support.metrics());
+			up.peer(engineChannel);
+			down.peer(clientChannel);
+
+			ChannelPipeline enginePipeline = engineChannel.pipeline();
+			enginePipeline.replace(this, "relay", down);
+			enginePipeline.remove("codec");
+
+			ChannelPipeline clientPipeline = clientChannel.pipeline();
+			clientPipeline.replace(HijackHandler.this, "berth.relay", up);
+			for (String name : httpHandlers(clientPipeline)) {
+				clientPipeline.remove(name);
+			}
+			clientChannel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+			state = State.RELAYING;
+			support.metrics().hijackOpened(template);
+			clientChannel.closeFuture().addListener(closed -> support.metrics().hijackClosed());
+			up.arm(clientChannel);
+			down.arm(engineChannel);
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext engine) {
+			if (!ordinary) {
+				refuse(client, new DockerApiException(HttpStatus.BAD_GATEWAY, "the Docker engine closed the connection"));
+			}
+			else {
+				client.close();
+			}
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext engine, Throwable cause) {
+			log.debug("engine connection failed during upgrade", cause);
+			engine.close();
+		}
+
+	}
+
+	/** The reactor-netty HTTP handlers: the codec and everything behind it, except the relay. */
+	private static List<String> httpHandlers(ChannelPipeline pipeline) {
+		List<String> names = pipeline.names();
+		List<String> remove = new ArrayList<>();
+		int codec = names.indexOf(HijackSupport.HTTP_CODEC);
+		for (int i = Math.max(codec, 0); i < names.size(); i++) {
+			String name = names.get(i);
+			if (!name.equals("berth.relay") && pipeline.get(name) != null) {
+				remove.add(name);
+			}
+		}
+		return remove;
+	}
+
+}

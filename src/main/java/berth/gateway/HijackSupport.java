@@ -1,0 +1,50 @@
+package berth.gateway;
+
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.stereotype.Component;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
+
+import berth.backend.Backends;
+import berth.metrics.GatewayMetrics;
+
+/** Puts a {@link HijackHandler} behind the HTTP codec of every connection on the tenant port. */
+@Component
+class HijackSupport implements NettyServerCustomizer {
+
+	static final String HTTP_CODEC = NettyPipeline.HttpCodec;
+
+	private final DockerAuthentication authentication;
+
+	private final Backends backends;
+
+	private final GatewayMetrics metrics;
+
+	HijackSupport(DockerAuthentication authentication, Backends backends, GatewayMetrics metrics) {
+		this.authentication = authentication;
+		this.backends = backends;
+		this.metrics = metrics;
+	}
+
+	DockerAuthentication authentication() {
+		return authentication;
+	}
+
+	Backends backends() {
+		return backends;
+	}
+
+	GatewayMetrics metrics() {
+		return metrics;
+	}
+
+	@Override
+	public HttpServer apply(HttpServer server) {
+		return server.doOnChannelInit((observer, channel, remoteAddress) -> {
+			if (channel.pipeline().get(HTTP_CODEC) != null) {
+				channel.pipeline().addAfter(HTTP_CODEC, HijackHandler.NAME, new HijackHandler(this));
+			}
+		});
+	}
+
+}

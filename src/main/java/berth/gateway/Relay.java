@@ -1,0 +1,146 @@
+package berth.gateway;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import berth.metrics.GatewayMetrics;
+import berth.metrics.GatewayMetrics.Direction;
+
+/**
+ * One direction of a hijacked connection: bytes read on this channel are written to the peer, as
+ * they come. End of input here becomes {@code shutdownOutput()} on the peer (the half-close of
+ * {@code echo hi | docker run -i}); a full close closes the peer once what was read is flushed.
+ * Backpressure: reading stops while the peer cannot take more, and resumes when it can.
+ */
+final class Relay extends ChannelInboundHandlerAdapter {
+
+	private final Direction direction;
+
+	private final GatewayMetrics metrics;
+
+	private Channel peer;
+
+	private boolean armed;
+
+	private final Queue<ByteBuf> early = new ArrayDeque<>();
+
+	Relay(Direction direction, GatewayMetrics metrics) {
+		this.direction = direction;
+		this.metrics = metrics;
+	}
+
+	void peer(Channel peer) {
+		this.peer = peer;
+	}
+
+	/** Starts writing to the peer, after both pipelines have dropped their HTTP handlers. */
+	void arm(Channel self) {
+		armed = true;
+		while (!early.isEmpty()) {
+			forward(self, early.poll());
+		}
+		peer.flush();
+		self.config().setAutoRead(true);
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		ByteBuf bytes = bytesOf(msg);
+		if (bytes == null) {
+			return;
+		}
+		if (armed) {
+			forward(ctx.channel(), bytes);
+		}
+		else {
+			early.add(bytes);
+		}
+	}
+
+	private void forward(Channel self, ByteBuf bytes) {
+		metrics.hijackBytes(direction, bytes.readableBytes());
+		peer.write(bytes, peer.voidPromise());
+		if (!peer.isWritable()) {
+			peer.flush();
+			self.config().setAutoRead(false);
+		}
+	}
+
+	private static ByteBuf bytesOf(Object msg) {
+		if (msg instanceof ByteBuf buf) {
+			return buf;
+		}
+		if (msg instanceof HttpContent content && content.content().isReadable()) {
+			return content.content();
+		}
+		ReferenceCountUtil.release(msg);
+		return null;
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		if (armed) {
+			peer.flush();
+		}
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (ctx.channel().isWritable()) {
+			peer.config().setAutoRead(true);
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+		if (evt instanceof ChannelInputShutdownEvent) {
+			// The other direction already ended: both are done.
+			boolean bothDone = ctx.channel() instanceof DuplexChannel self && self.isOutputShutdown();
+			if (peer instanceof DuplexChannel duplex && peer.isActive()) {
+				peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+					if (bothDone) {
+						peer.close();
+						ctx.close();
+					}
+					else {
+						duplex.shutdownOutput();
+					}
+				});
+			}
+			else {
+				peer.close();
+				ctx.close();
+			}
+		}
+		ReferenceCountUtil.release(evt);
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		while (!early.isEmpty()) {
+			early.poll().release();
+		}
+		if (peer.isActive()) {
+			peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+		}
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		ctx.close();
+		peer.close();
+	}
+
+}

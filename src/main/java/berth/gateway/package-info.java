@@ -1,0 +1,4 @@
+@NullMarked
+package berth.gateway;
+
+import org.jspecify.annotations.NullMarked;

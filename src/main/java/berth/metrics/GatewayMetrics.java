@@ -1,0 +1,87 @@
+package berth.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Component;
+
+/**
+ * Berth's own meters, exported as {@code berth_*}. Requests are tagged by endpoint template
+ * ({@code /containers/{id}/logs}), never by raw path, so container IDs cannot explode the series.
+ */
+@Component
+public class GatewayMetrics {
+
+	public enum Direction {
+
+		/** from the docker client to the engine */
+		UPSTREAM,
+		/** from the engine to the docker client */
+		DOWNSTREAM
+
+	}
+
+	private final MeterRegistry registry;
+
+	private final AtomicInteger openHijacks = new AtomicInteger();
+
+	private final Counter hijacksUpstream;
+
+	private final Counter hijacksDownstream;
+
+	private final Counter httpUpstream;
+
+	private final Counter httpDownstream;
+
+	GatewayMetrics(MeterRegistry registry) {
+		this.registry = registry;
+		registry.gauge("berth.hijacked.connections.open", openHijacks);
+		this.hijacksUpstream = bytes("hijack", Direction.UPSTREAM);
+		this.hijacksDownstream = bytes("hijack", Direction.DOWNSTREAM);
+		this.httpUpstream = bytes("http", Direction.UPSTREAM);
+		this.httpDownstream = bytes("http", Direction.DOWNSTREAM);
+	}
+
+	private Counter bytes(String kind, Direction direction) {
+		return Counter.builder("berth.relayed.bytes")
+			.description("bytes relayed between docker clients and engines")
+			.tag("kind", kind)
+			.tag("direction", direction.name().toLowerCase())
+			.register(registry);
+	}
+
+	public void request(String endpoint, String method, int status, Duration took) {
+		Timer.builder("berth.requests")
+			.description("Docker API requests proxied, by endpoint template")
+			.tag("endpoint", endpoint)
+			.tag("method", method)
+			.tag("status", Integer.toString(status))
+			.register(registry)
+			.record(took);
+	}
+
+	public void authenticationFailure(String reason) {
+		registry.counter("berth.authentication.failures", "reason", reason).increment();
+	}
+
+	public void httpBytes(Direction direction, long count) {
+		(direction == Direction.UPSTREAM ? httpUpstream : httpDownstream).increment(count);
+	}
+
+	public void hijackBytes(Direction direction, long count) {
+		(direction == Direction.UPSTREAM ? hijacksUpstream : hijacksDownstream).increment(count);
+	}
+
+	public void hijackOpened(String endpoint) {
+		openHijacks.incrementAndGet();
+		registry.counter("berth.hijacked.connections", "endpoint", endpoint).increment();
+	}
+
+	public void hijackClosed() {
+		openHijacks.decrementAndGet();
+	}
+
+}

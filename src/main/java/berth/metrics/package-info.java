@@ -1,0 +1,4 @@
+@NullMarked
+package berth.metrics;
+
+import org.jspecify.annotations.NullMarked;

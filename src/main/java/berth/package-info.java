@@ -1,0 +1,4 @@
+@NullMarked
+package berth;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,68 @@
+package berth.web;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Last line for errors on the tenant-facing port: the admin API ({@code /api/**}) answers RFC 9457
+ * problem details, everything else is the Docker API and answers {@code {"message": "berth: ..."}}.
+ * Never a stack trace.
+ */
+@Component
+@Order(-2)
+class ErrorAnswers implements ErrorWebExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ErrorAnswers.class);
+
+	private final ProblemWriter problems;
+
+	ErrorAnswers(ProblemWriter problems) {
+		this.problems = problems;
+	}
+
+	@Override
+	public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+		if (exchange.getResponse().isCommitted()) {
+			return Mono.error(error);
+		}
+		HttpStatusCode status;
+		String message;
+		if (error instanceof DockerApiException refusal) {
+			status = refusal.status();
+			message = refusal.getMessage();
+		}
+		else if (error instanceof ResponseStatusException known) {
+			status = known.getStatusCode();
+			message = known.getReason() != null ? known.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
+		}
+		else {
+			log.error("request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
+			status = HttpStatus.INTERNAL_SERVER_ERROR;
+			message = "internal error; the server log has the details";
+		}
+		String path = exchange.getRequest().getPath().value();
+		if (path.equals("/api") || path.startsWith("/api/")) {
+			return problems.write(exchange, status, message.startsWith("berth: ") ? message.substring(7) : message);
+		}
+		return writeDocker(exchange, status, message.startsWith("berth: ") ? message : "berth: " + message);
+	}
+
+	private Mono<Void> writeDocker(ServerWebExchange exchange, HttpStatusCode status, String message) {
+		byte[] body = DockerErrors.body(message);
+		var response = exchange.getResponse();
+		response.setStatusCode(status);
+		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		response.getHeaders().setContentLength(body.length);
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+	}
+
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package berth.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,25 @@
+package berth.testing;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * A running Berth on random ports, against the real local Postgres (database {@code berth_test}),
+ * Redis and Docker engine that {@code scripts/services.sh} starts. Classes with the same annotation
+ * share one application context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/berth_test",
+				"berth.admin-token=" + BerthTest.ADMIN_TOKEN, "management.server.port=0", "berth.auth.cache-ttl=2s" })
+public @interface BerthTest {
+
+	String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+}
