@@ -20,6 +20,11 @@ public final class Endpoints {
 	private static final Set<String> COLLECTION_VERBS = Set.of("json", "create", "prune", "pull", "privileges",
 			"init", "join", "leave", "update", "unlockkey", "unlock");
 
+	/** What may follow an object id; anything else is labelled "other", so no path can mint a label. */
+	private static final Set<String> OBJECT_ACTIONS = Set.of("json", "logs", "attach", "attach/ws", "start", "stop",
+			"restart", "kill", "pause", "unpause", "wait", "top", "changes", "export", "stats", "resize", "update",
+			"rename", "archive", "exec", "connect", "disconnect", "enable", "disable", "push", "upgrade", "set");
+
 	private static final Set<String> IMAGE_VERBS = Set.of("json", "create", "load", "get", "search", "prune");
 
 	private static final Set<String> IMAGE_ACTIONS = Set.of("json", "history", "push", "tag", "get");
@@ -45,11 +50,11 @@ public final class Endpoints {
 			if (segments.length == 2 && COLLECTION_VERBS.contains(segments[1])) {
 				return "/" + first + "/" + segments[1];
 			}
-			StringBuilder template = new StringBuilder("/").append(first).append("/{id}");
-			for (int i = 2; i < segments.length; i++) {
-				template.append('/').append(segments[i]);
+			String action = String.join("/", java.util.Arrays.copyOfRange(segments, 2, segments.length));
+			if (action.isEmpty()) {
+				return "/" + first + "/{id}";
 			}
-			return template.toString();
+			return OBJECT_ACTIONS.contains(action) ? "/" + first + "/{id}/" + action : "other";
 		}
 		if (first.equals("images") && segments.length >= 2) {
 			if (segments.length == 2 && IMAGE_VERBS.contains(segments[1])) {
