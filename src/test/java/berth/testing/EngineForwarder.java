@@ -1,0 +1,112 @@
+package berth.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP listener on 127.0.0.1 that forwards to the local engine's unix socket, and can be taken down
+ * and brought back: an engine that goes away and returns, on a port that stays the same.
+ */
+public final class EngineForwarder implements AutoCloseable {
+
+	private final int port;
+
+	private volatile ServerSocketChannel server;
+
+	private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+
+	public EngineForwarder() {
+		try (ServerSocket probe = new ServerSocket(0)) {
+			port = probe.getLocalPort();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	public int port() {
+		return port;
+	}
+
+	public synchronized void start() {
+		try {
+			server = ServerSocketChannel.open();
+			server.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+			server.bind(new InetSocketAddress("127.0.0.1", port));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		ServerSocketChannel listening = server;
+		Thread.ofVirtual().start(() -> {
+			while (listening.isOpen()) {
+				try {
+					SocketChannel client = listening.accept();
+					SocketChannel engine = SocketChannel.open(StandardProtocolFamily.UNIX);
+					engine.connect(UnixDomainSocketAddress.of("/var/run/docker.sock"));
+					open.add(client);
+					open.add(engine);
+					Thread.ofVirtual().start(() -> pump(client, engine));
+					Thread.ofVirtual().start(() -> pump(engine, client));
+				}
+				catch (IOException e) {
+					return;
+				}
+			}
+		});
+	}
+
+	/** Stops listening and cuts every forwarded connection. */
+	public synchronized void stop() {
+		try {
+			if (server != null) {
+				server.close();
+			}
+			for (SocketChannel channel : open) {
+				channel.close();
+			}
+			open.clear();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	private static void pump(SocketChannel from, SocketChannel to) {
+		ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+		try {
+			while (from.read(buffer) >= 0) {
+				buffer.flip();
+				while (buffer.hasRemaining()) {
+					to.write(buffer);
+				}
+				buffer.clear();
+			}
+			to.shutdownOutput();
+		}
+		catch (IOException e) {
+			try {
+				from.close();
+				to.close();
+			}
+			catch (IOException ignored) {
+				// both ends are going away
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+		stop();
+	}
+
+}
