@@ -1,0 +1,4 @@
+@NullMarked
+package berth.policy;
+
+import org.jspecify.annotations.NullMarked;
