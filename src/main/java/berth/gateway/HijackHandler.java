@@ -36,6 +36,7 @@ import reactor.core.publisher.Mono;
 import berth.backend.Backends;
 import berth.backend.Engine;
 import berth.metrics.GatewayMetrics;
+import berth.policy.Policy.Decision;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.web.DockerApiException;
 import berth.web.DockerErrors;
@@ -128,16 +129,29 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 
 	private void admit(ChannelHandlerContext ctx) {
 		HttpHeaders headers = request.headers();
+		byte[] bytes = new byte[body.readableBytes()];
+		body.readBytes(bytes);
+		body.release();
+		body = null;
+		String target = request.uri();
+		int query = target.indexOf('?');
+		String rawPath = query < 0 ? target : target.substring(0, query);
+		String rawQuery = query < 0 ? null : target.substring(query + 1);
 		support.authentication()
 			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST))
-			.flatMap(tenant -> support.backends().engineFor(tenant))
-			.subscribe(engine -> ctx.executor().execute(() -> dial(ctx, engine)),
+			.flatMap(tenant -> {
+				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery);
+				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
+						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
+						: Mono.just(bytes);
+				return checked.zipWith(support.backends().engineFor(tenant));
+			})
+			.subscribe(admitted -> ctx.executor().execute(() -> dial(ctx, admitted.getT2(), admitted.getT1())),
 					error -> ctx.executor().execute(() -> refuse(ctx, error)));
 	}
 
-	private void dial(ChannelHandlerContext ctx, Engine engine) {
+	private void dial(ChannelHandlerContext ctx, Engine engine, byte[] checkedBody) {
 		if (!ctx.channel().isActive()) {
-			body.release();
 			return;
 		}
 		EngineAnswer answer = new EngineAnswer(ctx);
@@ -153,14 +167,13 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 			}
 			Channel engineChannel = connected.channel();
 			ctx.channel().closeFuture().addListener(closed -> engineChannel.close());
-			engineChannel.writeAndFlush(forwarded(engine));
+			engineChannel.writeAndFlush(forwarded(engine, checkedBody));
 		});
 	}
 
-	private DefaultFullHttpRequest forwarded(Engine engine) {
+	private DefaultFullHttpRequest forwarded(Engine engine, byte[] checkedBody) {
 		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
-				body);
-		body = null;
+				Unpooled.wrappedBuffer(checkedBody));
 		out.headers().set(request.headers());
 		out.headers().remove(HttpHeaderNames.AUTHORIZATION);
 		out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
