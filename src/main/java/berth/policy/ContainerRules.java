@@ -2,11 +2,14 @@ package berth.policy;
 
 import java.util.Map;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+
+import berth.account.TenantRef;
 
 /**
  * What a tenant may ask of a container: the HostConfig table, the plan's limits, who it runs as,
@@ -21,17 +24,36 @@ class ContainerRules implements BodyRule {
 
 	private final Refusals refusals;
 
-	private final PlanCache plans;
+	/** A tenant's plan. */
+	interface PlanLookup {
 
-	private final ContainerCount containers;
+		Mono<Plan> of(TenantRef tenant);
+
+	}
+
+	/** How many containers a tenant has. */
+	interface ContainerCounter {
+
+		Mono<Integer> of(TenantRef tenant);
+
+	}
+
+	private final PlanLookup plans;
+
+	private final ContainerCounter containers;
 
 	private final boolean allowRoot;
 
+	@Autowired
 	ContainerRules(Refusals refusals, PlanCache plans, ContainerCount containers, PolicyProperties properties) {
+		this(refusals, plans::of, containers::of, properties.allowRoot());
+	}
+
+	ContainerRules(Refusals refusals, PlanLookup plans, ContainerCounter containers, boolean allowRoot) {
 		this.refusals = refusals;
 		this.plans = plans;
 		this.containers = containers;
-		this.allowRoot = properties.allowRoot();
+		this.allowRoot = allowRoot;
 	}
 
 	@Override
