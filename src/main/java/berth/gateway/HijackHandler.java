@@ -37,6 +37,7 @@ import berth.backend.Backends;
 import berth.backend.Engine;
 import berth.metrics.GatewayMetrics;
 import berth.policy.Policy.Decision;
+import berth.policy.PolicyRefusal;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.web.DockerApiException;
 import berth.web.DockerErrors;
@@ -83,7 +84,11 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		switch (state) {
 			case PASSING -> {
-				if (msg instanceof HttpRequest head && isUpgrade(head)) {
+				if (msg instanceof HttpRequest head && !targetAccepted(ctx, head)) {
+					state = State.DIALING;
+					ReferenceCountUtil.release(msg);
+				}
+				else if (msg instanceof HttpRequest head && isUpgrade(head)) {
 					state = State.COLLECTING;
 					request = head;
 					body = ctx.alloc().compositeBuffer();
@@ -95,6 +100,23 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 			}
 			case COLLECTING -> collect(ctx, msg);
 			default -> ReferenceCountUtil.release(msg);
+		}
+	}
+
+	/** Malformed targets are answered here, in the engine's error shape, before any other reader. */
+	private boolean targetAccepted(ChannelHandlerContext ctx, HttpRequest head) {
+		if (head.uri().startsWith("/api/")) {
+			return true;
+		}
+		try {
+			support.policy().checkTarget(head.uri());
+			return true;
+		}
+		catch (PolicyRefusal refusal) {
+			request = head;
+			template = "malformed";
+			refuse(ctx, refusal);
+			return false;
 		}
 	}
 

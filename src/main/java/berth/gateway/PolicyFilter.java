@@ -7,7 +7,6 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
@@ -58,10 +57,8 @@ class PolicyFilter implements GlobalFilter, Ordered {
 		if (!decision.jsonBody() && !bodyAnnounced) {
 			return chain.filter(exchange);
 		}
-		return DataBufferUtils.join(request.getBody(), policy.maxBody())
-			.map(PolicyFilter::bytes)
-			.defaultIfEmpty(new byte[0])
-			.onErrorMap(DataBufferLimitException.class, e -> policy.bodyTooLarge(tenant, decision))
+		return readCapped(request.getBody(), policy.maxBody())
+			.onErrorMap(BodyTooLarge.class, e -> policy.bodyTooLarge(tenant, decision))
 			.flatMap(body -> {
 				if (!decision.jsonBody()) {
 					if (body.length > 0) {
@@ -74,11 +71,61 @@ class PolicyFilter implements GlobalFilter, Ordered {
 			});
 	}
 
-	private static byte[] bytes(DataBuffer buffer) {
-		byte[] bytes = new byte[buffer.readableByteCount()];
-		buffer.read(bytes);
-		DataBufferUtils.release(buffer);
-		return bytes;
+	/** Past this, an oversized body is not drained any more: the connection is cut. */
+	private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+
+	private static final class BodyTooLarge extends RuntimeException {
+
+		BodyTooLarge() {
+			super(null, null, false, false);
+		}
+
+	}
+
+	/**
+	 * Reads a body of at most {@code max} bytes. A larger one is read on to its end (up to a bound)
+	 * and dropped, so the client, still sending, gets the 413 rather than a reset connection.
+	 */
+	private static Mono<byte[]> readCapped(Flux<DataBuffer> body, int max) {
+		return Mono.defer(() -> body.reduce(new Accumulator(max), Accumulator::add))
+			.flatMap(read -> read.overflowed() ? Mono.error(new BodyTooLarge()) : Mono.just(read.bytes.toByteArray()));
+	}
+
+	private static final class Accumulator {
+
+		private final int max;
+
+		private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+		private long seen;
+
+		Accumulator(int max) {
+			this.max = max;
+		}
+
+		Accumulator add(DataBuffer buffer) {
+			try {
+				int size = buffer.readableByteCount();
+				seen += size;
+				if (seen > DRAIN_LIMIT) {
+					throw new BodyTooLarge();
+				}
+				if (seen <= max) {
+					byte[] chunk = new byte[size];
+					buffer.read(chunk);
+					bytes.writeBytes(chunk);
+				}
+				return this;
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+		}
+
+		boolean overflowed() {
+			return seen > max;
+		}
+
 	}
 
 	/** The request as the engine will see it: exactly this body, framed by its length. */

@@ -135,6 +135,21 @@ public class Policy {
 		return refusal;
 	}
 
+	/**
+	 * Checks a request target before anything else reads it (the gateway's codec included), so a
+	 * malformed one is refused in the engine's error shape; counted without a tenant.
+	 */
+	public void checkTarget(String rawTarget) {
+		int query = rawTarget.indexOf('?');
+		try {
+			normalised(query < 0 ? rawTarget : rawTarget.substring(0, query));
+		}
+		catch (PolicyRefusal refusal) {
+			refusals.record("-", "?", refusal);
+			throw refusal;
+		}
+	}
+
 	/** Refuses targets the engine would route differently from how they read. */
 	static void normalised(String rawPath) {
 		if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
