@@ -120,6 +120,12 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 				ctx.channel().config().setAutoRead(false);
 				admit(ctx);
 			}
+			else {
+				// reactor-netty reads on demand (auto-read off) and only its own handlers ask for
+				// more; they never see this request, so ask here, or a body that arrives in a later
+				// segment than the head waits until the client gives up.
+				ctx.read();
+			}
 		}
 		finally {
 			ReferenceCountUtil.release(msg);
@@ -137,7 +143,10 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 
 	private void dial(ChannelHandlerContext ctx, Engine engine) {
 		if (!ctx.channel().isActive()) {
-			body.release();
+			if (body != null) {
+				body.release();
+				body = null;
+			}
 			return;
 		}
 		EngineAnswer answer = new EngineAnswer(ctx);
