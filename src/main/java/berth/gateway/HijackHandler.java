@@ -9,10 +9,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -52,7 +54,7 @@ import berth.web.DockerErrors;
  * handlers and the bytes are relayed raw; any other answer is relayed as an ordinary response and the
  * connection closed, so nothing unauthenticated can follow on it. Other requests pass untouched.
  */
-final class HijackHandler extends ChannelInboundHandlerAdapter {
+final class HijackHandler extends ChannelDuplexHandler {
 
 	static final String NAME = "berth.hijack";
 
@@ -144,6 +146,12 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 				ctx.channel().config().setAutoRead(false);
 				admit(ctx);
 			}
+			else {
+				// reactor-netty reads on demand (auto-read off) and only its own handlers ask for
+				// more; they never see this request, so ask here, or a body that arrives in a later
+				// segment than the head waits until the client gives up.
+				ctx.read();
+			}
 		}
 		finally {
 			ReferenceCountUtil.release(msg);
@@ -228,6 +236,29 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 			.set(HttpHeaderNames.CONTENT_LENGTH, json.readableBytes())
 			.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+	}
+
+	/**
+	 * Works around reactor-netty 1.3.6 losing the read on a keep-alive connection (reactor-netty
+	 * issue 4361, fixed by PR 4347 after 1.3.6): when the client's next request arrives before the
+	 * previous exchange has fully terminated, reactor-netty buffers it, and if that request is then
+	 * answered at once (Berth's own 401/403 refusals are), nobody asks for the next read and the
+	 * connection hangs until the client gives up. `docker ps` with a revoked or unknown key hung that
+	 * way about one run in fifteen. Asking for a read once a response has been written, after
+	 * reactor-netty's own bookkeeping for it has run, is what reactor-netty itself does in every
+	 * other case. Remove with a reactor-netty that has the fix.
+	 */
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+		boolean responseEnd = state == State.PASSING && msg instanceof LastHttpContent;
+		ctx.write(msg, promise);
+		if (responseEnd) {
+			ctx.executor().execute(() -> {
+				if (state == State.PASSING && ctx.channel().isActive() && !ctx.channel().config().isAutoRead()) {
+					ctx.read();
+				}
+			});
+		}
 	}
 
 	@Override

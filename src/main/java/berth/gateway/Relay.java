@@ -51,7 +51,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
 			forward(self, early.poll());
 		}
 		peer.flush();
-		self.config().setAutoRead(true);
+		// Reading resumes now unless the peer is already full; then its writability event resumes it.
+		self.config().setAutoRead(peer.isWritable() && canRead(self));
 	}
 
 	@Override
@@ -72,9 +73,21 @@ final class Relay extends ChannelInboundHandlerAdapter {
 		metrics.hijackBytes(direction, bytes.readableBytes());
 		peer.write(bytes, peer.voidPromise());
 		if (!peer.isWritable()) {
-			peer.flush();
+			// Stop reading before flushing: a flush that drains the peer at once fires its
+			// writability event (which resumes reading here) inside flush(), and a stop after it
+			// would never be undone.
 			self.config().setAutoRead(false);
+			peer.flush();
 		}
+	}
+
+	/**
+	 * Whether reading can resume on a channel: not once its input has ended. Asking an epoll
+	 * channel whose input is shut down to read again fails (epoll_ctl ENOENT), and that failure
+	 * closed both sides before the engine's answer to a half-closed stdin got through.
+	 */
+	private static boolean canRead(Channel channel) {
+		return channel.isActive() && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown());
 	}
 
 	private static ByteBuf bytesOf(Object msg) {
@@ -97,7 +110,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-		if (ctx.channel().isWritable()) {
+		if (ctx.channel().isWritable() && canRead(peer)) {
 			peer.config().setAutoRead(true);
 		}
 		ctx.fireChannelWritabilityChanged();

@@ -1,0 +1,95 @@
+package berth.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import berth.testing.BerthTest;
+import berth.testing.DockerCli.Result;
+
+/**
+ * Big bodies and streams through Berth: docker cp both ways, and tens of megabytes through the
+ * hijacked attach/exec connection in each direction, all checked by SHA-256.
+ */
+@BerthTest
+class FileTransferIT extends CliTestSupport {
+
+	private static final int BIG = 100 * 1024 * 1024;
+
+	private static final int STREAM = 24 * 1024 * 1024;
+
+	private Path big;
+
+	private String bigSha;
+
+	private String container;
+
+	@BeforeAll
+	void bigFileAndContainer() throws IOException {
+		big = tempDir().resolve("big.bin");
+		SplittableRandom random = new SplittableRandom();
+		byte[] chunk = new byte[1 << 20];
+		try (OutputStream out = Files.newOutputStream(big)) {
+			for (int written = 0; written < BIG; written += chunk.length) {
+				for (int i = 0; i < chunk.length; i += 8) {
+					long value = random.nextLong();
+					for (int b = 0; b < 8; b++) {
+						chunk[i + b] = (byte) (value >>> (8 * b));
+					}
+				}
+				out.write(chunk);
+			}
+		}
+		bigSha = sha256(big);
+		container = name("files");
+		ok("run", "-d", "--init", "--name", container, "busybox", "sleep", "600");
+	}
+
+	@Test
+	void cpOf100MegabytesBothWaysKeepsTheChecksum() throws IOException {
+		ok("cp", big.toString(), container + ":/big.bin");
+		assertThat(hashOf(ok("exec", container, "sha256sum", "/big.bin").out()))
+			.as("sha256 inside the container of the 100 MB file copied in with docker cp")
+			.isEqualTo(bigSha);
+
+		Path back = tempDir().resolve("back.bin");
+		ok("cp", container + ":/big.bin", back.toString());
+		assertThat(Files.size(back)).as("size of the file copied back out").isEqualTo(BIG);
+		assertThat(sha256(back)).as("sha256 of the file copied back out with docker cp").isEqualTo(bigSha);
+	}
+
+	@Test
+	void megabytesThroughExecAndRunStdinAndStdout() throws IOException {
+		byte[] part = new byte[STREAM];
+		try (var in = Files.newInputStream(big)) {
+			assertThat(in.readNBytes(part, 0, STREAM)).isEqualTo(STREAM);
+		}
+		String partSha = sha256(part);
+
+		Result execIn = cli.dockerWithInput(part, "exec", "-i", container, "sha256sum");
+		assertSucceeded(execIn, "docker exec -i c sha256sum < 24 MB");
+		assertThat(hashOf(execIn.out())).as("sha256 of 24 MB sent through docker exec -i").isEqualTo(partSha);
+
+		Result runIn = cli.dockerWithInput(part, "run", "-i", "--rm", "busybox", "sha256sum");
+		assertSucceeded(runIn, "docker run -i --rm busybox sha256sum < 24 MB");
+		assertThat(hashOf(runIn.out())).as("sha256 of 24 MB sent through docker run -i").isEqualTo(partSha);
+
+		ok("cp", big.toString(), container + ":/out.bin");
+		Result execOut = shell("docker exec " + container + " head -c " + STREAM + " /out.bin | sha256sum");
+		assertSucceeded(execOut, "docker exec c head -c 24M | sha256sum");
+		assertThat(hashOf(execOut.out())).as("sha256 of 24 MB received from docker exec").isEqualTo(partSha);
+
+		Result runOut = shell("docker run --rm busybox head -c " + STREAM + " /dev/zero | sha256sum");
+		assertSucceeded(runOut, "docker run --rm busybox head -c 24M /dev/zero | sha256sum");
+		assertThat(hashOf(runOut.out())).as("sha256 of 24 MB of zeros received from docker run")
+			.isEqualTo(sha256(new byte[STREAM]));
+	}
+
+}
