@@ -20,6 +20,10 @@ export PATH="/usr/local/sbin:/usr/local/bin:$PATH"
 
 PACKAGES=(docker.io docker-compose postgresql redis-server busybox-static docker-registry wrk curl)
 DOCKERD_LOG=/var/log/berth-dockerd.log
+# dockerd also listens on plain TCP, loopback only, so that tools that cannot use a unix socket
+# (wrk in bench/run) can reach the engine directly. Unauthenticated, hence never on another
+# address; containers cannot reach the host's loopback (their 127.0.0.1 is their own).
+DOCKERD_TCP=127.0.0.1:2377
 REDIS_LOG=/var/log/berth-redis.log
 REGISTRY_DIR=/var/lib/berth-registry
 REGISTRY_LOG=/var/log/berth-registry.log
@@ -94,7 +98,11 @@ storage_drivers() {
 }
 
 ensure_dockerd() {
-  if docker_ok; then log dockerd ready; return; fi
+  if docker_ok; then
+    curl -sf -m 2 -o /dev/null "http://$DOCKERD_TCP/_ping" \
+      || warn "dockerd runs without the tcp://$DOCKERD_TCP listener (needed by bench/run): restart it with scripts/stop-services.sh && scripts/services.sh"
+    log dockerd ready; return
+  fi
   local flags=() driver pid i
   # Without working iptables there is no NAT/port publishing/isolation.
   if ! iptables -L -n >/dev/null 2>&1; then
@@ -107,7 +115,8 @@ ensure_dockerd() {
   fi
   for driver in $(storage_drivers); do
     echo "--- $(date -Is) starting dockerd --storage-driver=$driver ${flags[*]}" >>"$DOCKERD_LOG"
-    start_bg /run/berth-dockerd.pid "$DOCKERD_LOG" dockerd --storage-driver="$driver" "${flags[@]}"
+    start_bg /run/berth-dockerd.pid "$DOCKERD_LOG" dockerd --storage-driver="$driver" "${flags[@]}" \
+      -H unix:///var/run/docker.sock -H "tcp://$DOCKERD_TCP"
     pid=$(cat /run/berth-dockerd.pid)
     for ((i = 0; i < 120; i++)); do      # up to ~60 s
       docker_ok && break

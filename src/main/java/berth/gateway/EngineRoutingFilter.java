@@ -48,13 +48,13 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 
 	static final String SCHEME = "berth";
 
-	/** Not forwarded: connection-scoped headers, and the tenant's credential. */
-	private static final Set<String> REQUEST_DROPPED = Set.of("authorization", "host", "connection", "keep-alive",
-			"proxy-authorization", "proxy-authenticate", "proxy-connection", "te", "trailer", "transfer-encoding",
-			"upgrade");
+	/** Not forwarded: connection-scoped headers, and the tenant's credential (any letter case). */
+	private static final Set<String> REQUEST_DROPPED = caseInsensitive("authorization", "host", "connection",
+			"keep-alive", "proxy-authorization", "proxy-authenticate", "proxy-connection", "te", "trailer",
+			"transfer-encoding", "upgrade");
 
-	private static final Set<String> RESPONSE_DROPPED = Set.of("connection", "keep-alive", "transfer-encoding",
-			"proxy-connection", "trailer", "upgrade");
+	private static final Set<String> RESPONSE_DROPPED = caseInsensitive("connection", "keep-alive",
+			"transfer-encoding", "proxy-connection", "trailer", "upgrade");
 
 	private final Backends backends;
 
@@ -82,30 +82,35 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 		URI original = request.getURI();
 		String target = original.getRawPath() + (original.getRawQuery() == null ? "" : "?" + original.getRawQuery());
 		HttpMethod method = HttpMethod.valueOf(request.getMethod().name());
+		boolean hasBody = hasBody(request.getHeaders());
+		// Headers are set on the request inside send(): configuring them with HttpClient.headers()
+		// would copy the client's whole configuration once more on every request.
 		return backends.engineFor(tenant)
 			.flatMap(engine -> engine.http()
-				.headers(out -> {
+				.request(method)
+				.uri(target)
+				.send((req, outbound) -> {
+					io.netty.handler.codec.http.HttpHeaders out = req.requestHeaders();
 					request.getHeaders().forEach((name, values) -> {
-						if (!REQUEST_DROPPED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+						if (!REQUEST_DROPPED.contains(name)) {
 							out.add(name, values);
 						}
 					});
-					if (!hasBody(request.getHeaders())) {
+					if (!hasBody) {
 						// Without this the client would frame an empty body as chunked, which the
-						// engine reads as a body (start refuses one).
+						// engine reads as a body (start refuses one). Nothing to stream either.
 						out.set(HttpHeaders.CONTENT_LENGTH, "0");
+						return outbound;
 					}
+					return outbound.send(request.getBody().map(EngineRoutingFilter::byteBuf));
 				})
-				.request(method)
-				.uri(target)
-				.send((req, outbound) -> outbound.send(request.getBody().map(EngineRoutingFilter::byteBuf)))
 				.responseConnection((response, connection) -> {
 					exchange.getAttributes().put(CLIENT_RESPONSE_ATTR, response);
 					ServerHttpResponse toClient = exchange.getResponse();
 					toClient.setStatusCode(HttpStatusCode.valueOf(response.status().code()));
 					HttpHeaders headers = toClient.getHeaders();
 					response.responseHeaders().forEach(header -> {
-						if (!RESPONSE_DROPPED.contains(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
+						if (!RESPONSE_DROPPED.contains(header.getKey())) {
 							headers.add(header.getKey(), header.getValue());
 						}
 					});
@@ -137,6 +142,12 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 				: toClient.writeAndFlushWith(Flux.concat(Mono.just(Mono.just(buffers.wrap(Unpooled.EMPTY_BUFFER))),
 						body.map(Mono::just)));
 		return written.doOnCancel(answer.connection()::dispose).doOnError(error -> answer.connection().dispose());
+	}
+
+	private static Set<String> caseInsensitive(String... names) {
+		Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+		set.addAll(java.util.List.of(names));
+		return java.util.Collections.unmodifiableSet(set);
 	}
 
 	private static boolean hasBody(HttpHeaders headers) {
