@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** The admin API answers errors as problem details; unexpected failures never show their internals. */
-@RestControllerAdvice(assignableTypes = { TenantController.class, KeyController.class })
+@RestControllerAdvice(annotations = org.springframework.web.bind.annotation.RestController.class)
 class AdminErrors {
 
 	private static final Logger log = LoggerFactory.getLogger(AdminErrors.class);

@@ -36,6 +36,8 @@ import reactor.core.publisher.Mono;
 import berth.backend.Backends;
 import berth.backend.Engine;
 import berth.metrics.GatewayMetrics;
+import berth.policy.Policy.Decision;
+import berth.policy.PolicyRefusal;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.web.DockerApiException;
 import berth.web.DockerErrors;
@@ -82,7 +84,11 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		switch (state) {
 			case PASSING -> {
-				if (msg instanceof HttpRequest head && isUpgrade(head)) {
+				if (msg instanceof HttpRequest head && !targetAccepted(ctx, head)) {
+					state = State.DIALING;
+					ReferenceCountUtil.release(msg);
+				}
+				else if (msg instanceof HttpRequest head && isUpgrade(head)) {
 					state = State.COLLECTING;
 					request = head;
 					body = ctx.alloc().compositeBuffer();
@@ -94,6 +100,23 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 			}
 			case COLLECTING -> collect(ctx, msg);
 			default -> ReferenceCountUtil.release(msg);
+		}
+	}
+
+	/** Malformed targets are answered here, in the engine's error shape, before any other reader. */
+	private boolean targetAccepted(ChannelHandlerContext ctx, HttpRequest head) {
+		if (head.uri().startsWith("/api/")) {
+			return true;
+		}
+		try {
+			support.policy().checkTarget(head.uri());
+			return true;
+		}
+		catch (PolicyRefusal refusal) {
+			request = head;
+			template = "malformed";
+			refuse(ctx, refusal);
+			return false;
 		}
 	}
 
@@ -128,16 +151,29 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 
 	private void admit(ChannelHandlerContext ctx) {
 		HttpHeaders headers = request.headers();
+		byte[] bytes = new byte[body.readableBytes()];
+		body.readBytes(bytes);
+		body.release();
+		body = null;
+		String target = request.uri();
+		int query = target.indexOf('?');
+		String rawPath = query < 0 ? target : target.substring(0, query);
+		String rawQuery = query < 0 ? null : target.substring(query + 1);
 		support.authentication()
 			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST))
-			.flatMap(tenant -> support.backends().engineFor(tenant))
-			.subscribe(engine -> ctx.executor().execute(() -> dial(ctx, engine)),
+			.flatMap(tenant -> {
+				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery);
+				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
+						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
+						: Mono.just(bytes);
+				return checked.zipWith(support.backends().engineFor(tenant));
+			})
+			.subscribe(admitted -> ctx.executor().execute(() -> dial(ctx, admitted.getT2(), admitted.getT1())),
 					error -> ctx.executor().execute(() -> refuse(ctx, error)));
 	}
 
-	private void dial(ChannelHandlerContext ctx, Engine engine) {
+	private void dial(ChannelHandlerContext ctx, Engine engine, byte[] checkedBody) {
 		if (!ctx.channel().isActive()) {
-			body.release();
 			return;
 		}
 		EngineAnswer answer = new EngineAnswer(ctx);
@@ -153,14 +189,13 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 			}
 			Channel engineChannel = connected.channel();
 			ctx.channel().closeFuture().addListener(closed -> engineChannel.close());
-			engineChannel.writeAndFlush(forwarded(engine));
+			engineChannel.writeAndFlush(forwarded(engine, checkedBody));
 		});
 	}
 
-	private DefaultFullHttpRequest forwarded(Engine engine) {
+	private DefaultFullHttpRequest forwarded(Engine engine, byte[] checkedBody) {
 		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
-				body);
-		body = null;
+				Unpooled.wrappedBuffer(checkedBody));
 		out.headers().set(request.headers());
 		out.headers().remove(HttpHeaderNames.AUTHORIZATION);
 		out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);

@@ -7,6 +7,7 @@ import reactor.netty.http.server.HttpServer;
 
 import berth.backend.Backends;
 import berth.metrics.GatewayMetrics;
+import berth.policy.Policy;
 
 /** Puts a {@link HijackHandler} behind the HTTP codec of every connection on the tenant port. */
 @Component
@@ -20,7 +21,10 @@ class HijackSupport implements NettyServerCustomizer {
 
 	private final GatewayMetrics metrics;
 
-	HijackSupport(DockerAuthentication authentication, Backends backends, GatewayMetrics metrics) {
+	private final Policy policy;
+
+	HijackSupport(DockerAuthentication authentication, Backends backends, GatewayMetrics metrics, Policy policy) {
+		this.policy = policy;
 		this.authentication = authentication;
 		this.backends = backends;
 		this.metrics = metrics;
@@ -32,6 +36,10 @@ class HijackSupport implements NettyServerCustomizer {
 
 	Backends backends() {
 		return backends;
+	}
+
+	Policy policy() {
+		return policy;
 	}
 
 	GatewayMetrics metrics() {

@@ -1,0 +1,123 @@
+package berth.policy;
+
+import java.util.Map;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import berth.account.TenantRef;
+
+/**
+ * What a tenant may ask of a container: the HostConfig table, the plan's limits, who it runs as,
+ * and Berth's own labels. Also exec (no privileged execs) and update (limits within the plan).
+ */
+@Component
+@Order(0)
+class ContainerRules implements BodyRule {
+
+	/** Labels Berth sets itself; tenants may not. */
+	static final String OWNER_LABEL = "berth.tenant";
+
+	private final Refusals refusals;
+
+	/** A tenant's plan. */
+	interface PlanLookup {
+
+		Mono<Plan> of(TenantRef tenant);
+
+	}
+
+	/** How many containers a tenant has. */
+	interface ContainerCounter {
+
+		Mono<Integer> of(TenantRef tenant);
+
+	}
+
+	private final PlanLookup plans;
+
+	private final ContainerCounter containers;
+
+	private final boolean allowRoot;
+
+	@Autowired
+	ContainerRules(Refusals refusals, PlanCache plans, ContainerCount containers, PolicyProperties properties) {
+		this(refusals, plans::of, containers::of, properties.allowRoot());
+	}
+
+	ContainerRules(Refusals refusals, PlanLookup plans, ContainerCounter containers, boolean allowRoot) {
+		this.refusals = refusals;
+		this.plans = plans;
+		this.containers = containers;
+		this.allowRoot = allowRoot;
+	}
+
+	@Override
+	public boolean appliesTo(String endpoint) {
+		return switch (endpoint) {
+			case "POST /containers/create", "POST /containers/{id}/update", "POST /containers/{id}/exec" -> true;
+			default -> false;
+		};
+	}
+
+	@Override
+	public Mono<Void> apply(Request request, ObjectNode body) {
+		HostConfigRules.Verdict verdict = (rule, message) -> refusals.forbid(request.tenant().name(), request.endpoint(),
+				rule, message);
+		return switch (request.endpoint()) {
+			case "POST /containers/create" -> create(request, body, verdict);
+			case "POST /containers/{id}/update" -> plans.of(request.tenant())
+				.doOnNext(plan -> Quotas.check(body, plan, verdict))
+				.then();
+			default -> Mono.fromRunnable(() -> exec(body, verdict));
+		};
+	}
+
+	private Mono<Void> create(Request request, ObjectNode body, HostConfigRules.Verdict verdict) {
+		JsonNode given = body.get("HostConfig");
+		ObjectNode hostConfig = given instanceof ObjectNode object ? object : body.putObject("HostConfig");
+		HostConfigRules.check(hostConfig, verdict);
+		user(body.get("User"), verdict);
+		labels(body, request.tenant().name(), verdict);
+		return plans.of(request.tenant()).flatMap(plan -> {
+			Quotas.applyToCreate(hostConfig, plan, verdict);
+			return containers.of(request.tenant()).doOnNext(count -> {
+				if (count >= plan.maxContainers()) {
+					verdict.refuse("quota-containers", "tenant '" + request.tenant().name() + "' has reached its plan '"
+							+ plan.name() + "' limit of " + plan.maxContainers() + " containers");
+				}
+			});
+		}).then();
+	}
+
+	private void exec(ObjectNode body, HostConfigRules.Verdict verdict) {
+		if (!Values.zero(body.get("Privileged"))) {
+			verdict.refuse("privileged", "privileged exec is not allowed");
+		}
+		user(body.get("User"), verdict);
+	}
+
+	private void user(JsonNode user, HostConfigRules.Verdict verdict) {
+		if (!allowRoot && Values.isRoot(Values.text(user))) {
+			verdict.refuse("root", "running as root (User " + Values.text(user) + ") is not allowed");
+		}
+	}
+
+	/** Tenants may set any label but Berth's own; Berth marks the owner. */
+	static void labels(ObjectNode body, String tenant, HostConfigRules.Verdict verdict) {
+		JsonNode given = body.get("Labels");
+		ObjectNode labels = given instanceof ObjectNode object ? object : body.putObject("Labels");
+		for (Map.Entry<String, JsonNode> label : labels.properties()) {
+			String key = label.getKey();
+			if (key.startsWith("berth.") && !key.equals("berth.http")) {
+				verdict.refuse("reserved-label", "labels under berth. are reserved for Berth (" + key + ")");
+			}
+		}
+		labels.put(OWNER_LABEL, tenant);
+	}
+
+}

@@ -1,0 +1,201 @@
+package berth.policy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
+
+import berth.account.TenantRef;
+import berth.gateway.Endpoints;
+
+/**
+ * The security policy's entry point, used by the gateway for ordinary requests and for hijacked
+ * ones alike. First the request target is normalised (or refused when it is not exactly what the
+ * engine will route), then looked up in the {@link ApiTable} (default deny), then its policed query
+ * parameters are checked, and finally a JSON body is read like the engine reads it, checked by every
+ * {@link BodyRule}, and re-serialised: the engine receives the body the policy produced.
+ */
+@Component
+public class Policy {
+
+	/** What the policy decided about a request target. */
+	public record Decision(String endpoint, String template, Body body, Map<String, String> query,
+			@Nullable Schema schema) {
+
+		public boolean jsonBody() {
+			return body == Body.JSON;
+		}
+
+		public boolean streamBody() {
+			return body == Body.STREAM;
+		}
+
+	}
+
+	private static final Pattern VERSION = Pattern.compile("^/v[0-9]+(\\.[0-9]+)?(/.*)?$");
+
+	private static final Pattern SUPPORTED_VERSION = Pattern.compile("^/v1\\.[0-9]{1,2}/.*$");
+
+	private final Refusals refusals;
+
+	private final List<BodyRule> rules;
+
+	private final PolicyProperties properties;
+
+	Policy(Refusals refusals, List<BodyRule> rules, PolicyProperties properties) {
+		this.refusals = refusals;
+		this.rules = rules;
+		this.properties = properties;
+	}
+
+	public int maxBody() {
+		return (int) properties.maxBody().toBytes();
+	}
+
+	/** Decides on method and raw target; throws {@link PolicyRefusal} (unless auditing a 403). */
+	public Decision decide(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
+		String endpointForLog = method + " " + Endpoints.template(rawPath);
+		try {
+			normalised(rawPath);
+			String template = Endpoints.template(rawPath);
+			String key = method + " " + template;
+			ApiTable.Endpoint endpoint = ApiTable.lookup(method, template);
+			if ((template.equals("/session") || template.equals("/grpc")) && method.equals("POST")) {
+				if (!properties.buildkit()) {
+					refusals.forbid(tenant.name(), key, "buildkit",
+							"BuildKit is not available on this engine; use the classic builder (DOCKER_BUILDKIT=0)");
+				}
+				return new Decision(key, template, Body.NONE, Map.of(), null);
+			}
+			if (endpoint.refused()) {
+				refusals.forbid(tenant.name(), key, "endpoint", endpoint.refusal());
+				return new Decision(key, template, Body.STREAM, Map.of(), null);
+			}
+			Map<String, List<String>> query = query(rawQuery);
+			for (ApiTable.QueryRule rule : endpoint.query()) {
+				String value = single(query, rule.name());
+				if (!rule.accepts().test(value)) {
+					refusals.forbid(tenant.name(), key, rule.rule(), rule.refusal() + " (" + rule.name() + "=" + value + ")");
+				}
+			}
+			Map<String, String> first = new LinkedHashMap<>();
+			query.forEach((name, values) -> first.put(name, values.get(0)));
+			return new Decision(key, template, endpoint.body(), first, endpoint.schema());
+		}
+		catch (PolicyRefusal refusal) {
+			if (refusal.status() != HttpStatus.FORBIDDEN) {
+				refusals.record(tenant.name(), endpointForLog, refusal);
+			}
+			throw refusal;
+		}
+	}
+
+	/** Reads, checks and re-serialises a JSON body; the result is what the engine gets. */
+	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body) {
+		ObjectNode tree;
+		try {
+			tree = JsonBodies.read(body, decision.schema());
+		}
+		catch (PolicyRefusal refusal) {
+			refusals.record(tenant.name(), decision.endpoint(), refusal);
+			if (refusals.auditing() && refusal.status() == HttpStatus.FORBIDDEN) {
+				return Mono.just(body);
+			}
+			return Mono.error(refusal);
+		}
+		BodyRule.Request request = new BodyRule.Request(tenant, decision.endpoint(), path, decision.query());
+		return Flux.fromIterable(rules)
+			.filter(rule -> rule.appliesTo(decision.endpoint()))
+			.concatMap(rule -> rule.apply(request, tree))
+			.then(Mono.fromCallable(() -> JsonBodies.write(tree)));
+	}
+
+	/** The refusal for a non-empty body where the endpoint takes none. */
+	public PolicyRefusal unexpectedBody(TenantRef tenant, Decision decision) {
+		PolicyRefusal refusal = PolicyRefusal.malformed("body", decision.endpoint() + " takes no request body");
+		refusals.record(tenant.name(), decision.endpoint(), refusal);
+		return refusal;
+	}
+
+	public PolicyRefusal bodyTooLarge(TenantRef tenant, Decision decision) {
+		PolicyRefusal refusal = new PolicyRefusal(HttpStatus.PAYLOAD_TOO_LARGE, "body-size",
+				"the request body is larger than " + properties.maxBody() + ", the most the policy reads");
+		refusals.record(tenant.name(), decision.endpoint(), refusal);
+		return refusal;
+	}
+
+	/**
+	 * Checks a request target before anything else reads it (the gateway's codec included), so a
+	 * malformed one is refused in the engine's error shape; counted without a tenant.
+	 */
+	public void checkTarget(String rawTarget) {
+		int query = rawTarget.indexOf('?');
+		try {
+			normalised(query < 0 ? rawTarget : rawTarget.substring(0, query));
+		}
+		catch (PolicyRefusal refusal) {
+			refusals.record("-", "?", refusal);
+			throw refusal;
+		}
+	}
+
+	/** Refuses targets the engine would route differently from how they read. */
+	static void normalised(String rawPath) {
+		if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+			throw PolicyRefusal.malformed("path", "the request target must be an absolute path");
+		}
+		for (int i = 0; i < rawPath.length(); i++) {
+			char c = rawPath.charAt(i);
+			if (c == '%' || c == '\\' || c < 0x21 || c > 0x7e) {
+				throw PolicyRefusal.malformed("path", "the request path has characters Berth does not accept ("
+						+ (c == '%' ? "percent-encoding" : "0x" + Integer.toHexString(c)) + ")");
+			}
+		}
+		if (rawPath.contains("//") || rawPath.contains("/./") || rawPath.contains("/../") || rawPath.endsWith("/.")
+				|| rawPath.endsWith("/..") || (rawPath.length() > 1 && rawPath.endsWith("/"))) {
+			throw PolicyRefusal.malformed("path", "the request path is not in normal form (empty, dot segments or a trailing slash)");
+		}
+		if (VERSION.matcher(rawPath).matches() && !SUPPORTED_VERSION.matcher(rawPath).matches()) {
+			throw PolicyRefusal.malformed("path", "unsupported API version prefix in " + rawPath);
+		}
+	}
+
+	private static Map<String, List<String>> query(@Nullable String rawQuery) {
+		Map<String, List<String>> out = new HashMap<>();
+		if (rawQuery == null || rawQuery.isEmpty()) {
+			return out;
+		}
+		new QueryStringDecoder(rawQuery, false).parameters().forEach((name, values) -> out.put(name, new ArrayList<>(values)));
+		return out;
+	}
+
+	/** The one value of a policed parameter; repeated or case-variant keys are refused, not guessed. */
+	private static String single(Map<String, List<String>> query, String name) {
+		List<String> found = new ArrayList<>();
+		for (Map.Entry<String, List<String>> entry : query.entrySet()) {
+			if (entry.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
+				if (!entry.getKey().equals(name)) {
+					throw PolicyRefusal.malformed("query", "the query parameter " + entry.getKey()
+							+ " differs from " + name + " only in case; send it exactly once as " + name);
+				}
+				found.addAll(entry.getValue());
+			}
+		}
+		if (found.size() > 1) {
+			throw PolicyRefusal.malformed("query", "the query parameter " + name + " is given more than once");
+		}
+		return found.isEmpty() ? "" : found.get(0);
+	}
+
+}

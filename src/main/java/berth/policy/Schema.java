@@ -1,0 +1,88 @@
+package berth.policy;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The shape of a Docker API struct as the engine decodes it: Go matches JSON keys to field names
+ * case-insensitively, so the policy must know which objects are structs (keys are field names, to be
+ * put in canonical casing, unknown ones refused) and which are maps (keys are data: labels, options).
+ */
+public final class Schema {
+
+	/** How the value of a field is read. */
+	sealed interface Kind {
+	}
+
+	/** A scalar, a list of scalars, or anything the policy does not descend into. */
+	record Value() implements Kind {
+	}
+
+	/** A JSON object whose keys are data (labels, options, sysctls). */
+	record MapOf(Kind values) implements Kind {
+	}
+
+	/** A JSON array of elements of one kind. */
+	record ListOf(Kind elements) implements Kind {
+	}
+
+	/** A nested struct. */
+	record Nested(Schema schema) implements Kind {
+	}
+
+	static final Kind VALUE = new Value();
+
+	static final Kind MAP = new MapOf(VALUE);
+
+	private final String name;
+
+	private final Map<String, String> canonical = new LinkedHashMap<>();
+
+	private final Map<String, Kind> kinds = new LinkedHashMap<>();
+
+	private Schema(String name) {
+		this.name = name;
+	}
+
+	static Schema of(String name, String... valueFields) {
+		Schema schema = new Schema(name);
+		for (String field : valueFields) {
+			schema.field(field, VALUE);
+		}
+		return schema;
+	}
+
+	Schema field(String field, Kind kind) {
+		canonical.put(field.toLowerCase(Locale.ROOT), field);
+		kinds.put(field, kind);
+		return this;
+	}
+
+	Schema field(String field, Schema nested) {
+		return field(field, new Nested(nested));
+	}
+
+	/** A copy with more fields. */
+	Schema with(String newName, Schema extra) {
+		Schema copy = new Schema(newName);
+		kinds.forEach(copy::field);
+		extra.kinds.forEach(copy::field);
+		return copy;
+	}
+
+	String name() {
+		return name;
+	}
+
+	@Nullable String canonical(String key) {
+		return canonical.get(key.toLowerCase(Locale.ROOT));
+	}
+
+	Kind kind(String canonicalField) {
+		return kinds.get(canonicalField);
+	}
+
+}

@@ -1,0 +1,214 @@
+package berth.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import berth.testing.Admin;
+import berth.testing.BerthTest;
+import berth.testing.DockerCli;
+import berth.testing.Raw;
+
+/**
+ * Tries the attacks of threats.md for real, with the docker CLI and with hand-made HTTP, through
+ * Berth, then looks at the engine directly to prove nothing host-opening was created.
+ */
+@BerthTest
+class PolicyAttacksIT {
+
+	@LocalServerPort
+	int port;
+
+	Admin.TenantKey tenant;
+
+	DockerCli docker;
+
+	final DockerCli engine = DockerCli.engine();
+
+	final List<String> names = new ArrayList<>();
+
+	@BeforeEach
+	void setUp() {
+		tenant = new Admin(port).newTenant("attacker");
+		docker = DockerCli.forKey(port, tenant.key());
+	}
+
+	@AfterEach
+	void cleanUp() {
+		for (String name : names) {
+			engine.docker("rm", "-f", name);
+			engine.docker("volume", "rm", "-f", name);
+		}
+		String owned = engine.docker("ps", "-aq", "--filter", "label=berth.tenant=" + tenant.tenant()).out().trim();
+		if (!owned.isEmpty()) {
+			List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+			rm.addAll(List.of(owned.split("\\s+")));
+			engine.docker(rm.toArray(String[]::new));
+		}
+	}
+
+	private String name(String what) {
+		String name = "atk-" + tenant.tenant() + "-" + what;
+		names.add(name);
+		return name;
+	}
+
+	/** Runs an attack with the CLI: it must fail with Berth's message, and nothing of that name exists. */
+	private void refusedRun(String expected, String... options) {
+		String name = name("c" + names.size());
+		List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name));
+		args.addAll(List.of(options));
+		args.addAll(List.of("busybox", "sleep", "60"));
+		DockerCli.Result result = docker.docker(args.toArray(String[]::new));
+		assertThat(result.exitCode()).as("docker %s should fail: %s", args, result.out()).isNotZero();
+		assertThat(result.err()).contains("Error response from daemon: berth: " + expected);
+		assertThat(engine.docker("inspect", name).exitCode()).as("no container %s on the engine", name).isNotZero();
+	}
+
+	@Test
+	void escapesToTheHostAreRefusedByTheCli() {
+		refusedRun("privileged containers are not allowed", "--privileged");
+		refusedRun("host paths cannot be mounted into containers (bind /:/host)", "-v", "/:/host");
+		refusedRun("mounts of type 'bind' are not allowed", "--mount", "type=bind,src=/etc,dst=/h");
+		refusedRun("volume driver options in mounts", "--mount",
+				"type=volume,src=v" + System.nanoTime() + ",dst=/x,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/");
+		refusedRun("the host's network is not available", "--network", "host");
+		refusedRun("the host's PID namespace is not available", "--pid", "host");
+		refusedRun("the host's IPC namespace is not available", "--ipc", "host");
+		refusedRun("the host's UTS namespace is not available", "--uts", "host");
+		refusedRun("the host's user namespace is not available", "--userns", "host");
+		refusedRun("the host's cgroup namespace is not available", "--cgroupns", "host");
+		refusedRun("adding capabilities beyond Docker's defaults is not allowed (CapAdd: CAP_SYS_ADMIN)", "--cap-add",
+				"SYS_ADMIN");
+		refusedRun("adding capabilities beyond Docker's defaults is not allowed (CapAdd: ALL)", "--cap-add", "ALL");
+		refusedRun("host devices cannot be passed", "--device", "/dev/null:/dev/x");
+		refusedRun("device cgroup rules are not allowed", "--device-cgroup-rule", "b 8:* rmw");
+		refusedRun("security options other than no-new-privileges", "--security-opt", "seccomp=unconfined");
+		refusedRun("security options other than no-new-privileges", "--security-opt", "apparmor=unconfined");
+		refusedRun("security options other than no-new-privileges", "--security-opt", "label=disable");
+		refusedRun("changing which paths are masked", "--security-opt", "systempaths=unconfined");
+		refusedRun("choosing the cgroup parent is not allowed", "--cgroup-parent", "/");
+		refusedRun("only the default container runtime", "--runtime", "io.containerd.runsc.v1");
+		refusedRun("the sysctl kernel.shmmax is not in the allowed set", "--sysctl", "kernel.shmmax=1");
+		refusedRun("disabling the OOM killer is not allowed", "--oom-kill-disable");
+		refusedRun("negative OOM score adjustments", "--oom-score-adj", "-500");
+		refusedRun("the log driver syslog is not allowed", "--log-driver", "syslog");
+		refusedRun("volume drivers other than local", "--volume-driver", "convoy");
+		refusedRun("memory 17179869184 bytes is above the plan 'standard'", "-m", "16g");
+		refusedRun("labels under berth. are reserved", "--label", "berth.tenant=someone-else");
+	}
+
+	@Test
+	void otherWaysToOpenTheHostAreRefused(@org.junit.jupiter.api.io.TempDir Path context) throws Exception {
+		String volume = name("evil");
+		DockerCli.Result bindVolume = docker.docker("volume", "create", "-o", "type=none", "-o", "o=bind", "-o",
+				"device=/", volume);
+		assertThat(bindVolume.err()).contains("berth: volume driver options (type, o, device)");
+		assertThat(engine.docker("volume", "inspect", volume).exitCode()).isNotZero();
+
+		DockerCli.Result driver = docker.docker("volume", "create", "-d", "rexray", name("driver"));
+		assertThat(driver.err()).contains("berth: volume drivers other than local");
+
+		DockerCli.Result macvlan = docker.docker("network", "create", "-d", "macvlan", "-o", "parent=eth0", name("mv"));
+		assertThat(macvlan.err()).contains("berth: network drivers other than bridge");
+
+		String victim = name("exec");
+		docker.docker("run", "-d", "--name", victim, "busybox", "sleep", "60").assertOk();
+		DockerCli.Result privilegedExec = docker.docker("exec", "--privileged", victim, "id");
+		assertThat(privilegedExec.err()).contains("berth: privileged exec is not allowed");
+		assertThat(docker.docker("exec", victim, "echo", "plain exec works").assertOk().out()).contains("plain exec works");
+		String execs = engine.docker("inspect", "-f", "{{len .ExecIDs}}", victim).trimmed();
+		assertThat(execs).as("the refused exec was never created on the engine").isIn("0", "1");
+
+		Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN true\n");
+		DockerCli.Result hostBuild = docker.env("DOCKER_BUILDKIT", "0").docker("build", "--network", "host", "-q",
+				context.toString());
+		assertThat(hostBuild.exitCode()).isNotZero();
+		assertThat(hostBuild.err()).contains("berth: builds cannot use the host's or another container's network");
+
+		DockerCli.Result urlImport = docker.docker("import", "http://127.0.0.1:9/rootfs.tar", name("imported"));
+		assertThat(urlImport.err()).contains("berth: the engine does not fetch images from URLs");
+
+		assertThat(docker.docker("swarm", "init").err()).contains("berth: swarm is not available to tenants");
+		assertThat(docker.docker("plugin", "install", "--grant-all-permissions", "vieux/sshfs").err())
+			.contains("berth: plugins run privileged code");
+		assertThat(engine.docker("info", "-f", "{{.Swarm.LocalNodeState}}").trimmed()).isEqualTo("inactive");
+	}
+
+	@Test
+	void bodiesThatFoolNaiveFiltersAreRefused() {
+		String auth = "Authorization: Bearer " + tenant.key();
+		String json = "Content-Type: application/json";
+		String create = "/v1.41/containers/create?name=";
+		record Attempt(String name, String body, boolean chunked, String contentType, int status, String message) {
+		}
+		List<Attempt> attempts = List.of(
+				new Attempt("casedup", "{\"Image\":\"busybox\",\"HostConfig\":{},\"hostconfig\":{\"Privileged\":true}}", false, json, 400, "more than once"),
+				new Attempt("lower", "{\"Image\":\"busybox\",\"hostconfig\":{\"privileged\":true}}", false, json, 403, "privileged containers"),
+				new Attempt("escaped", "{\"Image\":\"busybox\",\"HostConfig\":{\"\\u0050rivileged\":true}}", false, json, 403, "privileged containers"),
+				new Attempt("dupkey", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false,\"Privileged\":true}}", false, json, 400, "Duplicate"),
+				new Attempt("chunked", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}", true, json, 403, "privileged containers"),
+				new Attempt("form", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}", false,
+						"Content-Type: application/x-www-form-urlencoded", 403, "privileged containers"),
+				new Attempt("deep", "{\"Image\":\"busybox\",\"Labels\":" + "[".repeat(100) + "]".repeat(100) + "}", false, json, 400, "not JSON"),
+				new Attempt("huge", "{\"Image\":\"busybox\",\"Env\":[\"" + "x".repeat(2 * 1024 * 1024) + "\"]}", false, json, 413, "larger than"));
+		for (Attempt attempt : attempts) {
+			String name = name(attempt.name());
+			Raw.Answer answer = Raw.send(port, "POST", create + name, attempt.body().getBytes(StandardCharsets.UTF_8),
+					attempt.chunked(), auth, attempt.contentType());
+			assertThat(answer.status()).as(attempt.name() + ": " + answer.body()).isEqualTo(attempt.status());
+			assertThat(answer.body()).as(attempt.name()).startsWith("{\"message\":\"berth: ").contains(attempt.message());
+			assertThat(engine.docker("inspect", name).exitCode()).as("no container " + name).isNotZero();
+		}
+		// CVE-2024-41110 shape: an empty body with a JSON content type is read as {} (and forwarded as that)
+		String empty = name("empty");
+		Raw.Answer emptyBody = Raw.send(port, "POST", create + empty, new byte[0], false, auth, json);
+		assertThat(emptyBody.status()).isBetween(400, 499);
+		assertThat(engine.docker("inspect", empty).exitCode()).isNotZero();
+
+		// a body where none belongs
+		String target = name("target");
+		docker.docker("create", "--name", target, "busybox", "true").assertOk();
+		Raw.Answer startWithBody = Raw.send(port, "POST", "/v1.41/containers/" + target + "/start",
+				"{\"Privileged\":true}".getBytes(StandardCharsets.UTF_8), false, auth, json);
+		assertThat(startWithBody.status()).isEqualTo(400);
+		assertThat(startWithBody.body()).contains("takes no request body");
+	}
+
+	@Test
+	void fooledPathsAreRefused() {
+		String auth = "Authorization: Bearer " + tenant.key();
+		for (String target : List.of("/v1.41//containers/json", "/v1.41/containers/x/../../info", "/v1.41/%2e%2e/info",
+				"/v1.41/containers/create/", "/v9.1/containers/json")) {
+			Raw.Answer answer = Raw.request(port, "GET", target, auth);
+			assertThat(answer.status()).as(target).isEqualTo(400);
+			assertThat(answer.body()).as(target).startsWith("{\"message\":\"berth: ");
+		}
+		Raw.Answer repeated = Raw.request(port, "POST", "/v1.41/build?networkmode=default&networkmode=host", auth);
+		assertThat(repeated.status()).isEqualTo(400);
+	}
+
+	@Test
+	void limitsComeFromThePlanWhenAbsent() {
+		String name = name("limited");
+		docker.docker("run", "-d", "--name", name, "busybox", "sleep", "60").assertOk();
+		String limits = engine.docker("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}", name)
+			.trimmed();
+		assertThat(limits).isEqualTo("1073741824 1000000000 512");
+		assertThat(engine.docker("inspect", "-f", "{{index .Config.Labels \"berth.tenant\"}}", name).trimmed())
+			.isEqualTo(tenant.tenant());
+		DockerCli.Result raise = docker.docker("update", "--memory", "8g", "--memory-swap", "8g", name);
+		assertThat(raise.err()).contains("berth: memory 8589934592 bytes is above the plan");
+		assertThat(engine.docker("inspect", "-f", "{{.HostConfig.Memory}}", name).trimmed()).isEqualTo("1073741824");
+	}
+
+}

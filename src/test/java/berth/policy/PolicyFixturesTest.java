@@ -1,0 +1,175 @@
+package berth.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.util.unit.DataSize;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import berth.account.TenantRef;
+
+/**
+ * The policy, table-driven: every case in {@code policy/cases.json} is a request (method, target,
+ * body) and what must come of it: the refusal (status, rule, message) or the body the engine gets.
+ */
+class PolicyFixturesTest {
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
+
+	static final TenantRef ACME = new TenantRef(UUID.randomUUID(), "acme");
+
+	static final Plan STANDARD = new Plan("standard", 1073741824L, 1_000_000_000L, 512, 25);
+
+	SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	Policy policy = policy(PolicyProperties.Mode.ENFORCE, true, 0);
+
+	Policy policy(PolicyProperties.Mode mode, boolean allowRoot, int containers) {
+		PolicyProperties properties = new PolicyProperties(mode, DataSize.ofMegabytes(1), allowRoot, false);
+		Refusals refusals = new Refusals(meters, properties);
+		List<BodyRule> rules = List.of(
+				new ContainerRules(refusals, tenant -> Mono.just(STANDARD), tenant -> Mono.just(containers), allowRoot),
+				new ObjectRules(refusals));
+		return new Policy(refusals, rules, properties);
+	}
+
+	static Stream<Arguments> cases() throws Exception {
+		try (InputStream in = PolicyFixturesTest.class.getResourceAsStream("/policy/cases.json")) {
+			List<Arguments> out = new ArrayList<>();
+			for (JsonNode c : JSON.readTree(in)) {
+				out.add(Arguments.of(c.get("case").asString(), c));
+			}
+			return out.stream();
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("cases")
+	void fixture(String name, JsonNode c) {
+		int expected = c.get("status").asInt();
+		try {
+			JsonNode forwarded = run(policy, c);
+			assertThat(expected).as("allowed, but the fixture expects a refusal").isEqualTo(200);
+			if (c.has("forwarded")) {
+				assertContains(forwarded, c.get("forwarded"), "");
+			}
+		}
+		catch (PolicyRefusal refusal) {
+			assertThat(refusal.status().value()).as(refusal.getMessage()).isEqualTo(expected);
+			assertThat(refusal.rule()).isEqualTo(c.get("rule").asString());
+			assertThat(refusal.getMessage()).startsWith("berth: ").contains(c.get("message").asString());
+			assertThat(meters.counter("berth.policy.refusals", "rule", refusal.rule(), "outcome", "refused").count())
+				.as("each refusal is counted by rule").isEqualTo(1.0);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0", "00", "0:0", "root", "root:root", " 0", "ROOT", "0:1000" })
+	void rootInEverySpellingWhenRootIsNotAllowed(String user) {
+		Policy strict = policy(PolicyProperties.Mode.ENFORCE, false, 0);
+		Map<String, Object> body = Map.of("Image", "busybox", "User", user);
+		PolicyRefusal refusal = catchThrowableOfType(PolicyRefusal.class,
+				() -> run(strict, create("POST", "/v1.41/containers/create", body)));
+		assertThat(refusal).isNotNull();
+		assertThat(refusal.rule()).isEqualTo("root");
+		PolicyRefusal exec = catchThrowableOfType(PolicyRefusal.class,
+				() -> run(strict, create("POST", "/v1.41/containers/x/exec", Map.of("Cmd", List.of("sh"), "User", user))));
+		assertThat(exec).isNotNull();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "1000", "nobody", "1000:0", "10" })
+	void nonRootUsersWhenRootIsNotAllowed(String user) {
+		Policy strict = policy(PolicyProperties.Mode.ENFORCE, false, 0);
+		run(strict, create("POST", "/v1.41/containers/create", Map.of("Image", "busybox", "User", user)));
+	}
+
+	@Test
+	void theContainerCountIsCapped() {
+		Policy full = policy(PolicyProperties.Mode.ENFORCE, true, 25);
+		PolicyRefusal refusal = catchThrowableOfType(PolicyRefusal.class,
+				() -> run(full, create("POST", "/v1.41/containers/create", Map.of("Image", "busybox"))));
+		assertThat(refusal.rule()).isEqualTo("quota-containers");
+		assertThat(refusal.getMessage()).contains("limit of 25 containers");
+	}
+
+	@Test
+	void auditModeLetsPolicyRefusalsThroughButCountsThem() {
+		Policy audit = policy(PolicyProperties.Mode.AUDIT, true, 0);
+		JsonNode forwarded = run(audit, create("POST", "/v1.41/containers/create",
+				Map.of("Image", "busybox", "HostConfig", Map.of("Memory", 8589934592L))));
+		assertThat(forwarded.get("HostConfig").get("Memory").asLong()).isEqualTo(8589934592L);
+		assertThat(meters.counter("berth.policy.refusals", "rule", "quota-memory", "outcome", "audited").count())
+			.isEqualTo(1.0);
+		run(audit, create("POST", "/v1.41/swarm/init", null));
+		assertThat(meters.counter("berth.policy.refusals", "rule", "endpoint", "outcome", "audited").count()).isEqualTo(1.0);
+		// malformed input is refused whatever the mode
+		PolicyRefusal malformed = catchThrowableOfType(PolicyRefusal.class,
+				() -> run(audit, create("GET", "/v1.41//containers/json", null)));
+		assertThat(malformed.status().value()).isEqualTo(400);
+	}
+
+	@Test
+	void everyEndpointInTheTableHasADecision() {
+		assertThat(ApiTable.all()).hasSizeGreaterThan(60);
+		ApiTable.all().forEach((key, endpoint) -> {
+			assertThat(endpoint.refused() || endpoint.body() != null).isTrue();
+			if (endpoint.body() == Body.JSON) {
+				assertThat(endpoint.schema()).as(key).isNotNull();
+			}
+		});
+	}
+
+	private static JsonNode create(String method, String target, Object body) {
+		var node = JSON.createObjectNode().put("method", method).put("target", target);
+		if (body != null) {
+			node.set("body", JSON.valueToTree(body));
+		}
+		return node;
+	}
+
+	private JsonNode run(Policy policy, JsonNode c) {
+		String target = c.get("target").asString();
+		int q = target.indexOf('?');
+		String path = q < 0 ? target : target.substring(0, q);
+		String query = q < 0 ? null : target.substring(q + 1);
+		Policy.Decision decision = policy.decide(ACME, c.get("method").asString(), path, query);
+		if (!decision.jsonBody()) {
+			return JSON.createObjectNode();
+		}
+		byte[] body = c.has("bodyText") ? c.get("bodyText").asString().getBytes(StandardCharsets.UTF_8)
+				: c.has("body") ? JSON.writeValueAsBytes(c.get("body")) : new byte[0];
+		byte[] forwarded = policy.checkBody(ACME, decision, path, body).block();
+		return JSON.readTree(forwarded);
+	}
+
+	private static void assertContains(JsonNode actual, JsonNode expected, String path) {
+		if (expected.isObject()) {
+			expected.properties().forEach(entry -> {
+				assertThat(actual.has(entry.getKey())).as("forwarded body has " + path + "." + entry.getKey() + ": " + actual)
+					.isTrue();
+				assertContains(actual.get(entry.getKey()), entry.getValue(), path + "." + entry.getKey());
+			});
+		}
+		else {
+			assertThat(actual).as(path).isEqualTo(expected);
+		}
+	}
+
+}
