@@ -20,7 +20,7 @@ class EngineContainers {
 	private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
 	private static final String LABELLED = "/containers/json?all=1&filters="
-			+ URLEncoder.encode("{\"label\":[\"" + TenantLabelRule.LABEL + "\"]}", StandardCharsets.UTF_8);
+			+ URLEncoder.encode("{\"label\":[\"" + OwnerIdLabelRule.OWNER + "\"]}", StandardCharsets.UTF_8);
 
 	private final JsonMapper json;
 

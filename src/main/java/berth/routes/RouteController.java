@@ -29,7 +29,7 @@ class RouteController {
 	 *     reach), NOT_ALLOWED (host not the tenant's to route), SHADOWED (a newer container serves it)
 	 * @param published whether Redis holds the route now; null when Redis cannot be read
 	 */
-	record RouteView(String host, String url, String container, String containerName, int port, String state,
+	record RouteView(String host, String container, String containerName, int port, String state,
 			String status, @Nullable Boolean published, @Nullable String target, @Nullable Instant startedAt) {
 	}
 
@@ -64,7 +64,7 @@ class RouteController {
 			Optional<Set<String>> inRedis = active == null ? Optional.of(Set.of()) : active.publishedNames();
 			return decisions.stream().map(decision -> {
 				RouteRow row = decision.row();
-				return new RouteView(row.host(), "https://" + row.host() + "/", row.containerId(), row.containerName(),
+				return new RouteView(row.host(), row.containerId(), row.containerName(),
 						row.port(), row.running() ? "running" : "stopped", decision.status().name(),
 						inRedis.map(names -> names.contains(row.routerName())).orElse(null), row.targetUrl(),
 						row.startedAt());

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -132,7 +133,7 @@ class RoutePublisher {
 
 	@EventListener
 	void on(ContainerStarted event) {
-		if (event.labels().containsKey(TenantLabelRule.LABEL)) {
+		if (event.labels().containsKey(OwnerIdLabelRule.OWNER)) {
 			submit("start of " + event.containerId(), () -> started(event.engine(), event.containerId()));
 		}
 	}
@@ -197,8 +198,7 @@ class RoutePublisher {
 				work.run();
 			}
 			catch (RuntimeException e) {
-				log.warn("route {} failed: {}", what, e.toString());
-				fail(e);
+				fail(what, e);
 			}
 		};
 	}
@@ -250,8 +250,8 @@ class RoutePublisher {
 
 	/** The tenant a container belongs to: both owner labels must name the same existing tenant. */
 	private Optional<Tenant> ownerOf(ContainerView container) {
-		String name = container.labels().get(TenantLabelRule.LABEL);
-		String id = container.labels().get(TenantLabelRule.ID_LABEL);
+		String name = container.labels().get(OwnerIdLabelRule.OWNER);
+		String id = container.labels().get(OwnerIdLabelRule.OWNER_ID);
 		if (name == null || id == null) {
 			return Optional.empty();
 		}
@@ -334,6 +334,9 @@ class RoutePublisher {
 		model.clear();
 		model.putAll(desired);
 		published.set(countTenantRoutes());
+		if (failingSince != null) {
+			log.info("routes are published again (failing since {})", failingSince);
+		}
 		dirty = false;
 		lastError = null;
 		failingSince = null;
@@ -353,11 +356,7 @@ class RoutePublisher {
 			}
 		}
 		catch (RuntimeException e) {
-			dirty = true;
-			lastError = e.toString();
-			if (failingSince == null) {
-				failingSince = Instant.now();
-			}
+			fail("check", e);
 		}
 	}
 
@@ -384,14 +383,19 @@ class RoutePublisher {
 		}
 	}
 
-	private void fail(RuntimeException e) {
+	/** Counts and shows a failure; logs it when publishing starts failing, not on every retry. */
+	private void fail(String what, RuntimeException e) {
 		if (e instanceof PublishFailed) {
 			failures.increment();
 		}
 		dirty = true;
-		lastError = (e instanceof PublishFailed ? e.getCause() : e).toString();
+		lastError = NestedExceptionUtils.getMostSpecificCause(e).toString();
 		if (failingSince == null) {
 			failingSince = Instant.now();
+			log.warn("route {} failed, retrying every {}: {}", what, properties.checkInterval(), lastError);
+		}
+		else {
+			log.debug("route {} failed again: {}", what, lastError);
 		}
 	}
 
