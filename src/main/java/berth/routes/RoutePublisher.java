@@ -133,7 +133,9 @@ class RoutePublisher {
 
 	@EventListener
 	void on(ContainerStarted event) {
-		if (event.labels().containsKey(OwnerIdLabelRule.OWNER)) {
+		Map<String, String> labels = event.labels();
+		if (labels.containsKey(OwnerIdLabelRule.OWNER)
+				&& (labels.containsKey(HttpLabels.LABEL) || labels.containsKey(HttpLabels.SYNONYM))) {
 			submit("start of " + event.containerId(), () -> started(event.engine(), event.containerId()));
 		}
 	}
