@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import reactor.core.publisher.Mono;
 
+import berth.policy.Endpoints;
 import berth.backend.Backends;
 import berth.backend.Engine;
 import berth.metrics.GatewayMetrics;

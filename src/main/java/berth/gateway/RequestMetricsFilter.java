@@ -17,6 +17,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import berth.policy.Endpoints;
 import berth.metrics.GatewayMetrics;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.web.DockerApiException;

@@ -81,6 +81,7 @@ class ContainerRules implements BodyRule {
 		JsonNode given = body.get("HostConfig");
 		ObjectNode hostConfig = given instanceof ObjectNode object ? object : body.putObject("HostConfig");
 		HostConfigRules.check(hostConfig, verdict);
+		boundedLogs(hostConfig);
 		user(body.get("User"), verdict);
 		labels(body, request.tenant().name(), verdict);
 		return plans.of(request.tenant()).flatMap(plan -> {
@@ -92,6 +93,27 @@ class ContainerRules implements BodyRule {
 				}
 			});
 		}).then();
+	}
+
+	/** A log flood must not fill the engine's disk: json-file logs are rotated unless the tenant chose sizes. */
+	static void boundedLogs(ObjectNode hostConfig) {
+		JsonNode given = hostConfig.get("LogConfig");
+		ObjectNode logConfig = given instanceof ObjectNode object ? object : hostConfig.putObject("LogConfig");
+		String driver = Values.text(logConfig.get("Type"));
+		if (driver.isEmpty()) {
+			logConfig.put("Type", "json-file");
+			driver = "json-file";
+		}
+		JsonNode options = logConfig.get("Config");
+		ObjectNode config = options instanceof ObjectNode object ? object : logConfig.putObject("Config");
+		if (driver.equals("json-file") || driver.equals("local")) {
+			if (!config.has("max-size")) {
+				config.put("max-size", "10m");
+			}
+			if (!config.has("max-file")) {
+				config.put("max-file", "3");
+			}
+		}
 	}
 
 	private void exec(ObjectNode body, HostConfigRules.Verdict verdict) {

@@ -17,7 +17,6 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 import berth.account.TenantRef;
-import berth.gateway.Endpoints;
 
 /**
  * The security policy's entry point, used by the gateway for ordinary requests and for hijacked

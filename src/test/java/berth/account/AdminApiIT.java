@@ -133,6 +133,26 @@ class AdminApiIT {
 		assertThat(unknown.body()).doesNotContain("page not found");
 	}
 
+	@Test
+	void plansCanBeListedAndAssigned() {
+		Admin.TenantKey tenant = admin.newTenant("plans");
+		Response plans = admin.call("GET", "/api/v1/plans", null);
+		assertThat(plans.status()).isEqualTo(200);
+		assertThat(plans.json().findValuesAsString("name")).containsExactly("small", "standard", "large");
+
+		Response current = admin.call("GET", "/api/v1/tenants/" + tenant.tenant() + "/plan", null);
+		assertThat(current.json().get("plan").get("name").asString()).isEqualTo("standard");
+
+		Response moved = admin.call("PUT", "/api/v1/tenants/" + tenant.tenant() + "/plan", Map.of("plan", "large"));
+		assertThat(moved.status()).isEqualTo(200);
+		assertThat(moved.json().get("plan").get("memoryBytes").asLong()).isEqualTo(4294967296L);
+		assertThat(admin.call("GET", "/api/v1/tenants/" + tenant.tenant() + "/plan", null).json().get("plan").get("name").asString())
+			.isEqualTo("large");
+
+		assertProblem(admin.call("PUT", "/api/v1/tenants/" + tenant.tenant() + "/plan", Map.of("plan", "gold")), 400, "no plan");
+		assertProblem(admin.call("PUT", "/api/v1/tenants/nobody-here/plan", Map.of("plan", "large")), 404, "no tenant");
+	}
+
 	private static void assertProblem(Response response, int status, String detailPart) {
 		assertThat(response.status()).as(response.body()).isEqualTo(status);
 		assertThat(response.contentType()).startsWith("application/problem+json");

@@ -20,7 +20,10 @@ public final class Admin {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final HttpClient http = HttpClient.newHttpClient();
+	private final HttpClient http = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(java.time.Duration.ofSeconds(5))
+		.build();
 
 	private final int port;
 
@@ -64,6 +67,7 @@ public final class Admin {
 
 	public Response call(String method, String path, Object body, String bearer) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(java.time.Duration.ofSeconds(30))
 			.header("Content-Type", "application/json");
 		if (bearer != null) {
 			request.header("Authorization", "Bearer " + bearer);

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.policy;
 
 import java.util.Set;
 import java.util.regex.Matcher;
