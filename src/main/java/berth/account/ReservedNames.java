@@ -3,7 +3,7 @@ package berth.account;
 import java.util.Set;
 
 /** Labels under the platform domain that belong to the platform, never to a tenant. */
-final class ReservedNames {
+public final class ReservedNames {
 
 	private static final Set<String> NAMES = Set.of("api", "www", "admin", "berth", "traefik", "signup", "status",
 			"registry", "mail", "smtp", "ns1", "ns2", "docker", "dashboard", "metrics", "health");
@@ -11,7 +11,7 @@ final class ReservedNames {
 	private ReservedNames() {
 	}
 
-	static boolean contains(String name) {
+	public static boolean contains(String name) {
 		return NAMES.contains(name);
 	}
 

@@ -1,5 +1,7 @@
 package berth.backend;
 
+import java.util.List;
+
 import reactor.core.publisher.Mono;
 
 import berth.account.TenantRef;
@@ -8,5 +10,8 @@ import berth.account.TenantRef;
 public interface Backends {
 
 	Mono<Engine> engineFor(TenantRef tenant);
+
+	/** Every engine that serves tenants now, e.g. to follow their event streams. */
+	List<Engine> engines();
 
 }

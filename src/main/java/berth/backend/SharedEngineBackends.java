@@ -1,5 +1,7 @@
 package berth.backend;
 
+import java.util.List;
+
 import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -22,6 +24,11 @@ class SharedEngineBackends implements Backends {
 	@Override
 	public Mono<Engine> engineFor(TenantRef tenant) {
 		return answer;
+	}
+
+	@Override
+	public List<Engine> engines() {
+		return List.of(shared);
 	}
 
 	@PreDestroy

@@ -17,7 +17,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/berth_test",
-				"berth.admin-token=" + BerthTest.ADMIN_TOKEN, "management.server.port=0", "berth.auth.cache-ttl=2s" })
+				"berth.admin-token=" + BerthTest.ADMIN_TOKEN, "management.server.port=0", "berth.auth.cache-ttl=2s",
+				// Route publishing writes to Redis: only route tests turn it on, on a Redis database of their own.
+				"berth.routes.enabled=false" })
 public @interface BerthTest {
 
 	String ADMIN_TOKEN = "test-admin-token-0123456789";

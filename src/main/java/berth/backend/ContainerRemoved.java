@@ -1,0 +1,5 @@
+package berth.backend;
+
+/** A container was removed from an engine. */
+public record ContainerRemoved(Engine engine, String containerId) {
+}

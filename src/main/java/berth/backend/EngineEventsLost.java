@@ -1,0 +1,5 @@
+package berth.backend;
+
+/** Berth lost an engine's event stream; it reconnects with backoff. */
+public record EngineEventsLost(Engine engine, String reason) {
+}

@@ -1,0 +1,6 @@
+package berth.routes;
+
+import berth.account.TenantRef;
+
+record DomainRemoved(TenantRef tenant, String domain) {
+}

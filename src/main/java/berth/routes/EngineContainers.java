@@ -1,0 +1,68 @@
+package berth.routes;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import berth.backend.Engine;
+
+/** Reads containers from an engine. Blocking: only the route publisher's own thread calls it. */
+@Component
+class EngineContainers {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+	private static final String LABELLED = "/containers/json?all=1&filters="
+			+ URLEncoder.encode("{\"label\":[\"" + OwnerIdLabelRule.OWNER + "\"]}", StandardCharsets.UTF_8);
+
+	private final JsonMapper json;
+
+	EngineContainers(JsonMapper json) {
+		this.json = json;
+	}
+
+	/** The container, or empty when the engine does not know it (any more). */
+	Optional<ContainerView> inspect(Engine engine, String containerId) {
+		Answer answer = get(engine, "/containers/" + URLEncoder.encode(containerId, StandardCharsets.UTF_8) + "/json");
+		if (answer.status() == 404) {
+			return Optional.empty();
+		}
+		return Optional.of(ContainerView.fromInspect(answer.body()));
+	}
+
+	/** Every container that carries an owner label, running or not. */
+	List<ContainerView> labelled(Engine engine) {
+		List<ContainerView> out = new ArrayList<>();
+		for (JsonNode item : get(engine, LABELLED).body()) {
+			out.add(ContainerView.fromList(item));
+		}
+		return out;
+	}
+
+	private record Answer(int status, JsonNode body) {
+	}
+
+	private Answer get(Engine engine, String uri) {
+		Answer answer = engine.http()
+			.get()
+			.uri(uri)
+			.responseSingle((response, body) -> body.asByteArray()
+				.defaultIfEmpty(new byte[0])
+				.map(bytes -> new Answer(response.status().code(),
+						bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes))))
+			.block(TIMEOUT);
+		if (answer == null || (answer.status() != 200 && answer.status() != 404)) {
+			throw new IllegalStateException("engine " + engine.id() + " answered "
+					+ (answer == null ? "nothing" : answer.status() + " " + answer.body()) + " to GET " + uri);
+		}
+		return answer;
+	}
+
+}
