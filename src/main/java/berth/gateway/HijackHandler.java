@@ -77,6 +77,9 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 
 	private CompositeByteBuf body;
 
+	/** The target sent to the engine: the request's, with a checked object's full ID. */
+	private String forwardTarget;
+
 	HijackHandler(HijackSupport support) {
 		this.support = support;
 	}
@@ -167,7 +170,13 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
 						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
 						: Mono.just(bytes);
-				return checked.zipWith(support.backends().engineFor(tenant));
+				return checked.zipWith(support.backends().engineFor(tenant))
+					.flatMap(admitted -> support.ownership()
+						.ownedTarget(tenant, request.method().name(), rawPath)
+						.map(path -> {
+							forwardTarget = rawQuery == null ? path : path + "?" + rawQuery;
+							return admitted;
+						}));
 			})
 			.subscribe(admitted -> ctx.executor().execute(() -> dial(ctx, admitted.getT2(), admitted.getT1())),
 					error -> ctx.executor().execute(() -> refuse(ctx, error)));
@@ -195,7 +204,7 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 	}
 
 	private DefaultFullHttpRequest forwarded(Engine engine, byte[] checkedBody) {
-		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), forwardTarget,
 				Unpooled.wrappedBuffer(checkedBody));
 		out.headers().set(request.headers());
 		out.headers().remove(HttpHeaderNames.AUTHORIZATION);
