@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import berth.policy.BodyRule;
 import berth.web.DockerApiException;
+import berth.web.EngineError;
 
 /**
  * Objects named inside request bodies must be the tenant's, like objects named in paths: the
@@ -49,8 +50,12 @@ class ReferenceRules implements BodyRule {
 	@Override
 	public Mono<Void> apply(Request request, ObjectNode body) {
 		if (!request.endpoint().equals("POST /containers/create")) {
+			// the network in the path first, as the engine looks at it first
 			String container = text(body.get("Container"));
-			return ownership.ownedContainer(request.tenant(), container).doOnNext(id -> body.put("Container", id)).then();
+			return ownership.ownedTarget(request.tenant(), "POST", request.path())
+				.then(ownership.ownedContainer(request.tenant(), container))
+				.doOnNext(id -> body.put("Container", id))
+				.then();
 		}
 		JsonNode given = body.get("HostConfig");
 		ObjectNode hostConfig = given instanceof ObjectNode object ? object : body.putObject("HostConfig");
@@ -72,7 +77,11 @@ class ReferenceRules implements BodyRule {
 		for (String volume : namedVolumes(hostConfig)) {
 			checks.add(ownership.claimVolume(request.tenant(), volume));
 		}
-		return Flux.concat(checks).then();
+		// the engine answers create's missing references with 400: a 404 would make the CLI pull the image
+		return Flux.concat(checks)
+			.then()
+			.onErrorMap(EngineError.class, e -> e.status() == HttpStatus.NOT_FOUND
+					? new EngineError(HttpStatus.BAD_REQUEST, e.getMessage()) : e);
 	}
 
 	/** {@code container[:ro|:rw]}, rewritten to the full ID that was checked. */
@@ -99,7 +108,10 @@ class ReferenceRules implements BodyRule {
 			int colon = entry.indexOf(':');
 			String container = colon < 0 ? entry : entry.substring(0, colon);
 			String name = container.startsWith("/") ? container.substring(1) : container;
-			return ownership.ownedContainer(request.tenant(), name).then();
+			return ownership.ownedContainer(request.tenant(), name)
+				.onErrorMap(EngineError.class, e -> new EngineError(HttpStatus.BAD_REQUEST,
+						"could not get container for " + name + ": " + e.getMessage()))
+				.then();
 		}).then();
 	}
 
