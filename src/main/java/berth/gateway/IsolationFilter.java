@@ -5,6 +5,7 @@ import java.net.URI;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -49,7 +50,19 @@ class IsolationFilter implements GlobalFilter, Ordered {
 				}
 				URI forwarded = URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + target);
 				return chain.filter(exchange.mutate().request(request.mutate().uri(forwarded).build()).build());
+			})
+			.onErrorResume(DockerApiException.class, refusal -> {
+				if (hasBody(request.getHeaders())) {
+					// refused before its (streamed) body was read: end the connection, or the client
+					// keeps sending a body nobody reads (docker cp into a container)
+					exchange.getResponse().getHeaders().setConnection("close");
+				}
+				return Mono.error(refusal);
 			});
+	}
+
+	private static boolean hasBody(HttpHeaders headers) {
+		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
 	}
 
 }

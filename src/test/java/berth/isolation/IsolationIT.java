@@ -130,6 +130,15 @@ class IsolationIT {
 	}
 
 	@Test
+	void copyingIntoAnotherTenantsContainerEndsWithNoSuchContainer() throws Exception {
+		java.nio.file.Files.writeString(dir.resolve("payload"), "x".repeat(1 << 20));
+		DockerCli.Result tried = dockerB.exec(null, java.time.Duration.ofSeconds(30), "docker", "cp",
+				dir.resolve("payload").toString(), web + ":/tmp/payload");
+		assertThat(tried.err()).contains("No such container");
+		assertThat(engine.docker("exec", webId, "ls", "/tmp").trimmed()).doesNotContain("payload");
+	}
+
+	@Test
 	void theOwnerStillReachesItsThings() {
 		assertThat(dockerA.docker("inspect", "-f", "{{.Id}}", webId.substring(0, 12)).assertOk().trimmed()).isEqualTo(webId);
 		assertThat(dockerA.docker("exec", web, "echo", "hi").assertOk().trimmed()).isEqualTo("hi");
@@ -157,14 +166,12 @@ class IsolationIT {
 		Raw.Answer inspect = Raw.request(port, "GET", "/v1.41/exec/" + exec + "/json", "Authorization: Bearer " + b.key());
 		assertThat(inspect.status()).isEqualTo(404);
 		assertThat(inspect.body().trim()).isEqualTo("{\"message\":\"No such exec instance: " + exec + "\"}");
-		System.err.println("TIMING attach at " + java.time.Instant.now());
 		Raw.Answer attach = Raw.request(port, "POST", "/v1.41/containers/" + web + "/attach?stream=1&stdout=1",
 				"Authorization: Bearer " + b.key(), "Upgrade: tcp");
 		assertThat(attach.status()).isEqualTo(404);
 		Raw.Answer start = Raw.send(port, "POST", "/v1.41/exec/" + exec + "/start",
 				"{\"Detach\":false,\"Tty\":false}".getBytes(StandardCharsets.UTF_8), false,
 				"Authorization: Bearer " + b.key(), "Content-Type: application/json", "Upgrade: tcp");
-		System.err.println("TIMING start answered at " + java.time.Instant.now());
 		assertThat(start.status()).isEqualTo(404);
 		assertThat(start.body().trim()).isEqualTo("{\"message\":\"No such exec instance: " + exec + "\"}");
 		assertThat(Raw.request(port, "GET", "/v1.41/exec/" + exec + "/json", "Authorization: Bearer " + a.key()).status())
