@@ -178,6 +178,7 @@ final class HijackHandler extends ChannelInboundHandlerAdapter {
 							return admitted;
 						}));
 			})
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the hijacked request was neither admitted nor refused")))
 			.subscribe(admitted -> ctx.executor().execute(() -> dial(ctx, admitted.getT2(), admitted.getT1())),
 					error -> ctx.executor().execute(() -> refuse(ctx, error)));
 	}

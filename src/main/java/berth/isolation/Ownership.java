@@ -175,7 +175,9 @@ public class Ownership {
 				.send(reactor.netty.ByteBufFlux.fromString(Mono.just(body)))
 				.responseSingle((response, bytes) -> bytes.asByteArray()
 					.defaultIfEmpty(new byte[0])
-					.map(read -> new Answer(response.status().code(), read)));
+					.map(read -> new Answer(response.status().code(), read)))
+				.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
+						"the Docker engine gave no answer to a volume create")));
 		}).flatMap(answer -> {
 			if (answer.status() / 100 != 2) {
 				return Mono.error(unexpected(answer));
@@ -267,6 +269,8 @@ public class Ownership {
 			.responseSingle((response, body) -> body.asByteArray()
 				.defaultIfEmpty(new byte[0])
 				.map(bytes -> new Answer(response.status().code(), bytes)))
+			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
+					"the Docker engine gave no answer to an ownership check")))
 			.onErrorMap(Ownership::unreachable, Ownership::badGateway);
 	}
 
