@@ -55,13 +55,13 @@ class ReferenceRules implements BodyRule {
 			return ownership.ownedTarget(request.tenant(), "POST", request.path())
 				.then(ownership.ownedContainer(request.tenant(), container))
 				.doOnNext(id -> body.put("Container", id))
-				.then();
+				.then(links(request, body.path("EndpointConfig").get("Links")));
 		}
 		JsonNode given = body.get("HostConfig");
 		ObjectNode hostConfig = given instanceof ObjectNode object ? object : body.putObject("HostConfig");
 		List<Mono<Void>> checks = new ArrayList<>();
 		checks.add(volumesFrom(request, hostConfig));
-		checks.add(links(request, hostConfig));
+		checks.add(links(request, hostConfig.get("Links")));
 		String mode = text(hostConfig.get("NetworkMode"));
 		if (!SHARED_NETWORKS.contains(mode) && !mode.contains(":")) {
 			checks.add(ownership.ownedNetwork(request.tenant(), mode).then());
@@ -72,6 +72,7 @@ class ReferenceRules implements BodyRule {
 				if (!SHARED_NETWORKS.contains(network)) {
 					checks.add(ownership.ownedNetwork(request.tenant(), network).then());
 				}
+				checks.add(links(request, networking.get(network).get("Links")));
 			}
 		}
 		for (String volume : namedVolumes(hostConfig)) {
@@ -98,9 +99,9 @@ class ReferenceRules implements BodyRule {
 		}).then();
 	}
 
-	/** {@code container[:alias]}: the alias defaults to the name given, so the link reads the same. */
-	private Mono<Void> links(Request request, ObjectNode hostConfig) {
-		if (!(hostConfig.get("Links") instanceof ArrayNode list)) {
+	/** {@code container[:alias]}, in HostConfig or in a network's endpoint settings. */
+	private Mono<Void> links(Request request, @org.jspecify.annotations.Nullable JsonNode links) {
+		if (!(links instanceof ArrayNode list)) {
 			return Mono.empty();
 		}
 		return Flux.range(0, list.size()).concatMap(i -> {

@@ -234,6 +234,11 @@ class IsolationIT {
 			.contains("No such container: " + webId.substring(0, 12));
 		assertThat(dockerB.docker("run", "--rm", "--link", web + ":w", "busybox", "true").err())
 			.contains("No such container: " + web);
+		String bNet = Admin.uniqueName("b-net");
+		dockerB.docker("network", "create", bNet).assertOk();
+		assertThat(dockerB.docker("run", "--rm", "--network", bNet, "--link", web + ":w", "busybox", "true").err())
+			.contains("No such container: " + web);
+		engine.docker("network", "rm", bNet);
 		assertThat(dockerB.docker("run", "--rm", "--network", network, "busybox", "true").err())
 			.contains("network " + network + " not found");
 		assertThat(dockerB.docker("create", "--network", "bridge", "busybox", "true").exitCode()).isZero();
