@@ -79,6 +79,9 @@ final class HijackHandler extends ChannelDuplexHandler {
 
 	private CompositeByteBuf body;
 
+	/** The target sent to the engine: the request's, with a checked object's full ID. */
+	private String forwardTarget;
+
 	HijackHandler(HijackSupport support) {
 		this.support = support;
 	}
@@ -175,8 +178,15 @@ final class HijackHandler extends ChannelDuplexHandler {
 				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
 						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
 						: Mono.just(bytes);
-				return checked.zipWith(support.backends().engineFor(tenant));
+				return checked.zipWith(support.backends().engineFor(tenant))
+					.flatMap(admitted -> support.ownership()
+						.ownedTarget(tenant, request.method().name(), rawPath)
+						.map(path -> {
+							forwardTarget = rawQuery == null ? path : path + "?" + rawQuery;
+							return admitted;
+						}));
 			})
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the hijacked request was neither admitted nor refused")))
 			.subscribe(admitted -> ctx.executor().execute(() -> dial(ctx, admitted.getT2(), admitted.getT1())),
 					error -> ctx.executor().execute(() -> refuse(ctx, error)));
 	}
@@ -203,7 +213,7 @@ final class HijackHandler extends ChannelDuplexHandler {
 	}
 
 	private DefaultFullHttpRequest forwarded(Engine engine, byte[] checkedBody) {
-		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), forwardTarget,
 				Unpooled.wrappedBuffer(checkedBody));
 		out.headers().set(request.headers());
 		out.headers().remove(HttpHeaderNames.AUTHORIZATION);

@@ -6,6 +6,7 @@ import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 import berth.backend.Backends;
+import berth.isolation.Ownership;
 import berth.metrics.GatewayMetrics;
 import berth.policy.Policy;
 
@@ -23,8 +24,12 @@ class HijackSupport implements NettyServerCustomizer {
 
 	private final Policy policy;
 
-	HijackSupport(DockerAuthentication authentication, Backends backends, GatewayMetrics metrics, Policy policy) {
+	private final Ownership ownership;
+
+	HijackSupport(DockerAuthentication authentication, Backends backends, GatewayMetrics metrics, Policy policy,
+			Ownership ownership) {
 		this.policy = policy;
+		this.ownership = ownership;
 		this.authentication = authentication;
 		this.backends = backends;
 		this.metrics = metrics;
@@ -40,6 +45,10 @@ class HijackSupport implements NettyServerCustomizer {
 
 	Policy policy() {
 		return policy;
+	}
+
+	Ownership ownership() {
+		return ownership;
 	}
 
 	GatewayMetrics metrics() {

@@ -11,7 +11,12 @@ public class DockerApiException extends RuntimeException {
 	private final HttpStatus status;
 
 	public DockerApiException(HttpStatus status, String message) {
-		super(message.startsWith("berth: ") ? message : "berth: " + message, null, false, false);
+		this(status, message, true);
+	}
+
+	/** @param prefixed whether the message is marked as Berth's own (see {@link EngineError}) */
+	DockerApiException(HttpStatus status, String message, boolean prefixed) {
+		super(!prefixed || message.startsWith("berth: ") ? message : "berth: " + message, null, false, false);
 		this.status = status;
 	}
 

@@ -53,7 +53,8 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 		if (path.equals("/api") || path.startsWith("/api/")) {
 			return problems.write(exchange, status, message.startsWith("berth: ") ? message.substring(7) : message);
 		}
-		return writeDocker(exchange, status, message.startsWith("berth: ") ? message : "berth: " + message);
+		boolean worded = error instanceof DockerApiException;
+		return writeDocker(exchange, status, worded || message.startsWith("berth: ") ? message : "berth: " + message);
 	}
 
 	private Mono<Void> writeDocker(ServerWebExchange exchange, HttpStatusCode status, String message) {

@@ -1,0 +1,68 @@
+package berth.gateway;
+
+import java.net.URI;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+import berth.account.TenantRef;
+import berth.isolation.Ownership;
+import berth.web.DockerApiException;
+
+/**
+ * After the policy, before routing: a request naming an object is checked against its owner and
+ * forwarded with the object's full ID; lists, events and prunes are narrowed to the tenant's objects.
+ */
+@Component
+class IsolationFilter implements GlobalFilter, Ordered {
+
+	private final Ownership ownership;
+
+	IsolationFilter(Ownership ownership) {
+		this.ownership = ownership;
+	}
+
+	@Override
+	public int getOrder() {
+		return TenantFilter.ORDER + 200;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		TenantRef tenant = TenantFilter.tenantOf(exchange);
+		if (tenant == null) {
+			return Mono.error(new DockerApiException(HttpStatus.UNAUTHORIZED, "request was not authenticated"));
+		}
+		ServerHttpRequest request = exchange.getRequest();
+		URI uri = request.getURI();
+		String original = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+		return ownership.ownedRequest(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery())
+			.flatMap(target -> {
+				if (target.equals(original)) {
+					return chain.filter(exchange);
+				}
+				URI forwarded = URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + target);
+				return chain.filter(exchange.mutate().request(request.mutate().uri(forwarded).build()).build());
+			})
+			.onErrorResume(DockerApiException.class, refusal -> {
+				if (hasBody(request.getHeaders())) {
+					// refused before its (streamed) body was read: end the connection, or the client
+					// keeps sending a body nobody reads (docker cp into a container)
+					exchange.getResponse().getHeaders().setConnection("close");
+				}
+				return Mono.error(refusal);
+			});
+	}
+
+	private static boolean hasBody(HttpHeaders headers) {
+		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+	}
+
+}
