@@ -18,7 +18,7 @@ unset DOCKER_CONTEXT
 export CALLER_DOCKER=${CALLER_DOCKER-$(command -v docker || true)}
 export PATH="/usr/local/sbin:/usr/local/bin:$PATH"
 
-PACKAGES=(docker.io docker-compose postgresql redis-server busybox-static docker-registry wrk curl)
+PACKAGES=(docker.io docker-compose postgresql redis-server busybox-static docker-registry wrk curl jq)
 DOCKERD_LOG=/var/log/berth-dockerd.log
 # dockerd also listens on plain TCP, loopback only, so that tools that cannot use a unix socket
 # (wrk in bench/run) can reach the engine directly. Unauthenticated, hence never on another
