@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import berth.testing.Admin;
 import berth.testing.BerthTest;
-import berth.testing.EngineForwarder;
+import berth.testing.Forwarder;
 import berth.testing.Raw;
 
 /**
@@ -31,7 +31,7 @@ import berth.testing.Raw;
 @BerthTest
 class GatewayOperationsIT {
 
-	static final EngineForwarder engine = new EngineForwarder();
+	static final Forwarder engine = Forwarder.toDockerEngine();
 
 	@DynamicPropertySource
 	static void engineOverTcp(DynamicPropertyRegistry registry) {

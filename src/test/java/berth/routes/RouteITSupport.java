@@ -21,6 +21,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import berth.testing.Forwarder;
 import berth.testing.Admin;
 import berth.testing.DockerCli;
 
@@ -38,7 +39,7 @@ abstract class RouteITSupport {
 
 	static final String DOMAIN = "berth.localhost";
 
-	static final TcpForwarder redisLink = new TcpForwarder(6379);
+	static final Forwarder redisLink = Forwarder.toLocalPort(6379);
 
 	private static RedisCommands<String, String> redis;
 

@@ -13,10 +13,20 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP listener on 127.0.0.1 that forwards to the local engine's unix socket, and can be taken down
- * and brought back: an engine that goes away and returns, on a port that stays the same.
+ * A TCP listener on 127.0.0.1 that forwards to a local service and can be taken down and brought
+ * back on the same port: an engine or a Redis that goes away and returns, without touching the real
+ * one that other tests use.
  */
-public final class EngineForwarder implements AutoCloseable {
+public final class Forwarder implements AutoCloseable {
+
+	/** Opens the connection to the forwarded service. */
+	private interface Target {
+
+		SocketChannel connect() throws IOException;
+
+	}
+
+	private final Target target;
 
 	private final int port;
 
@@ -24,7 +34,22 @@ public final class EngineForwarder implements AutoCloseable {
 
 	private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
 
-	public EngineForwarder() {
+	/** Forwards to the local Docker engine's unix socket. */
+	public static Forwarder toDockerEngine() {
+		return new Forwarder(() -> {
+			SocketChannel engine = SocketChannel.open(StandardProtocolFamily.UNIX);
+			engine.connect(UnixDomainSocketAddress.of("/var/run/docker.sock"));
+			return engine;
+		});
+	}
+
+	/** Forwards to a TCP port on 127.0.0.1. */
+	public static Forwarder toLocalPort(int port) {
+		return new Forwarder(() -> SocketChannel.open(new InetSocketAddress("127.0.0.1", port)));
+	}
+
+	private Forwarder(Target target) {
+		this.target = target;
 		try (ServerSocket probe = new ServerSocket(0)) {
 			port = probe.getLocalPort();
 		}
@@ -37,7 +62,11 @@ public final class EngineForwarder implements AutoCloseable {
 		return port;
 	}
 
+	/** Starts listening; does nothing when it already listens. */
 	public synchronized void start() {
+		if (server != null && server.isOpen()) {
+			return;
+		}
 		try {
 			server = ServerSocketChannel.open();
 			server.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
@@ -51,8 +80,7 @@ public final class EngineForwarder implements AutoCloseable {
 			while (listening.isOpen()) {
 				try {
 					SocketChannel client = listening.accept();
-					SocketChannel engine = SocketChannel.open(StandardProtocolFamily.UNIX);
-					engine.connect(UnixDomainSocketAddress.of("/var/run/docker.sock"));
+					SocketChannel engine = target.connect();
 					open.add(client);
 					open.add(engine);
 					Thread.ofVirtual().start(() -> pump(client, engine));
