@@ -25,6 +25,8 @@ import berth.metrics.GatewayMetrics.Direction;
  */
 final class Relay extends ChannelInboundHandlerAdapter {
 
+	private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Relay.class);
+
 	private final Direction direction;
 
 	private final GatewayMetrics metrics;
@@ -55,8 +57,13 @@ final class Relay extends ChannelInboundHandlerAdapter {
 		self.config().setAutoRead(peer.isWritable() && canRead(self));
 	}
 
+	private boolean inputEnded;
+
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (inputEnded) {
+			LOG.debug("relay {} read after its input ended", direction);
+		}
 		ByteBuf bytes = bytesOf(msg);
 		if (bytes == null) {
 			return;
@@ -119,6 +126,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
 		if (evt instanceof ChannelInputShutdownEvent) {
+			inputEnded = true;
 			// The other direction already ended: both are done.
 			boolean bothDone = ctx.channel() instanceof DuplexChannel self && self.isOutputShutdown();
 			if (peer instanceof DuplexChannel duplex && peer.isActive()) {
@@ -152,6 +160,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		LOG.debug("relay {} failed: {}", direction, cause.toString());
 		ctx.close();
 		peer.close();
 	}
