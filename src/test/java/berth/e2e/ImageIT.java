@@ -113,8 +113,8 @@ class ImageIT extends CliTestSupport {
 			.isEqualTo(context.token() + "\n");
 
 		String fromStdin = image(name("imported") + ":2");
-		Result piped = cli.dockerWithInput(Files.readAllBytes(exported), "import", "-", fromStdin);
-		assertSucceeded(piped, "cat exported.tar | docker import - " + fromStdin);
+		Result piped = shell("docker import - " + fromStdin + " < " + exported);
+		assertSucceeded(piped, "docker import - " + fromStdin + " < exported.tar");
 		assertThat(ok("run", "--rm", fromStdin, "cat", "/data.sum").out())
 			.as("a file of the file system imported from stdin")
 			.startsWith(context.dataSha());
