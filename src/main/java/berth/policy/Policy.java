@@ -64,11 +64,10 @@ public class Policy {
 
 	/** Decides on method and raw target; throws {@link PolicyRefusal} (unless auditing a 403). */
 	public Decision decide(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
-		String endpointForLog = method + " " + Endpoints.template(rawPath);
+		String template = Endpoints.template(rawPath);
+		String key = method + " " + template;
 		try {
 			normalised(rawPath);
-			String template = Endpoints.template(rawPath);
-			String key = method + " " + template;
 			ApiTable.Endpoint endpoint = ApiTable.lookup(method, template);
 			if ((template.equals("/session") || template.equals("/grpc")) && method.equals("POST")) {
 				if (!properties.buildkit()) {
@@ -94,7 +93,7 @@ public class Policy {
 		}
 		catch (PolicyRefusal refusal) {
 			if (refusal.status() != HttpStatus.FORBIDDEN) {
-				refusals.record(tenant.name(), endpointForLog, refusal);
+				refusals.record(tenant.name(), key, refusal);
 			}
 			throw refusal;
 		}

@@ -1,7 +1,5 @@
 package berth.web;
 
-import java.nio.charset.StandardCharsets;
-
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -32,10 +30,6 @@ public class ProblemWriter {
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		response.getHeaders().setContentLength(body.length);
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
-	}
-
-	public static byte[] utf8(String s) {
-		return s.getBytes(StandardCharsets.UTF_8);
 	}
 
 }
