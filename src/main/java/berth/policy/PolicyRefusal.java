@@ -10,7 +10,7 @@ public final class PolicyRefusal extends DockerApiException {
 	private final String rule;
 
 	PolicyRefusal(HttpStatus status, String rule, String message) {
-		super(status, message);
+		super(status, message + " (policy rule: " + rule + ")");
 		this.rule = rule;
 	}
 

@@ -73,7 +73,9 @@ class PolicyFixturesTest {
 		catch (PolicyRefusal refusal) {
 			assertThat(refusal.status().value()).as(refusal.getMessage()).isEqualTo(expected);
 			assertThat(refusal.rule()).isEqualTo(c.get("rule").asString());
-			assertThat(refusal.getMessage()).startsWith("berth: ").contains(c.get("message").asString());
+			assertThat(refusal.getMessage()).startsWith("berth: ")
+				.contains(c.get("message").asString())
+				.endsWith("(policy rule: " + c.get("rule").asString() + ")");
 			assertThat(meters.counter("berth.policy.refusals", "rule", refusal.rule(), "outcome", "refused").count())
 				.as("each refusal is counted by rule").isEqualTo(1.0);
 		}
