@@ -1,6 +1,9 @@
 package berth.metrics;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +31,12 @@ public class GatewayMetrics {
 
 	private final AtomicInteger openHijacks = new AtomicInteger();
 
+	/** Endpoints are templates and methods and statuses few, so this map stays small. */
+	private final Map<RequestKey, Timer> timers = new ConcurrentHashMap<>();
+
+	private record RequestKey(String endpoint, String method, int status) {
+	}
+
 	private final Counter hijacksUpstream;
 
 	private final Counter hijacksDownstream;
@@ -54,13 +63,21 @@ public class GatewayMetrics {
 	}
 
 	public void request(String endpoint, String method, int status, Duration took) {
-		Timer.builder("berth.requests")
+		request(endpoint, method, status, took.toNanos());
+	}
+
+	/** Records a request; the timer of each endpoint, method and status is built once. */
+	public void request(String endpoint, String method, int status, long nanos) {
+		timers.computeIfAbsent(new RequestKey(endpoint, method, status), this::timer).record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	private Timer timer(RequestKey key) {
+		return Timer.builder("berth.requests")
 			.description("Docker API requests proxied, by endpoint template")
-			.tag("endpoint", endpoint)
-			.tag("method", method)
-			.tag("status", Integer.toString(status))
-			.register(registry)
-			.record(took);
+			.tag("endpoint", key.endpoint())
+			.tag("method", key.method())
+			.tag("status", Integer.toString(key.status()))
+			.register(registry);
 	}
 
 	public void authenticationFailure(String reason) {
