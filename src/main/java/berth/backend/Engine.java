@@ -27,9 +27,13 @@ public final class Engine {
 
 	private final ConnectionProvider connections;
 
+	private final String hostHeader;
+
 	public Engine(String id, EngineAddress address) {
 		this.id = id;
 		this.address = address;
+		this.hostHeader = address.socketAddress() instanceof InetSocketAddress inet
+				? inet.getHostString() + ":" + inet.getPort() : "docker";
 		this.connections = ConnectionProvider.builder("engine-" + id)
 			.maxConnections(1024)
 			.pendingAcquireMaxCount(-1)
@@ -48,6 +52,11 @@ public final class Engine {
 
 	public EngineAddress address() {
 		return address;
+	}
+
+	/** The Host header requests to this engine carry. */
+	public String hostHeader() {
+		return hostHeader;
 	}
 
 	public HttpClient http() {

@@ -7,7 +7,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.s
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.Set;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -48,14 +47,6 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 
 	static final String SCHEME = "berth";
 
-	/** Not forwarded: connection-scoped headers, and the tenant's credential (any letter case). */
-	private static final Set<String> REQUEST_DROPPED = caseInsensitive("authorization", "host", "connection",
-			"keep-alive", "proxy-authorization", "proxy-authenticate", "proxy-connection", "te", "trailer",
-			"transfer-encoding", "upgrade");
-
-	private static final Set<String> RESPONSE_DROPPED = caseInsensitive("connection", "keep-alive",
-			"transfer-encoding", "proxy-connection", "trailer", "upgrade");
-
 	private final Backends backends;
 
 	EngineRoutingFilter(Backends backends) {
@@ -92,7 +83,7 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 				.send((req, outbound) -> {
 					io.netty.handler.codec.http.HttpHeaders out = req.requestHeaders();
 					request.getHeaders().forEach((name, values) -> {
-						if (!REQUEST_DROPPED.contains(name)) {
+						if (!ForwardedHeaders.REQUEST_DROPPED.contains(name)) {
 							out.add(name, values);
 						}
 					});
@@ -110,7 +101,7 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 					toClient.setStatusCode(HttpStatusCode.valueOf(response.status().code()));
 					HttpHeaders headers = toClient.getHeaders();
 					response.responseHeaders().forEach(header -> {
-						if (!RESPONSE_DROPPED.contains(header.getKey())) {
+						if (!ForwardedHeaders.RESPONSE_DROPPED.contains(header.getKey())) {
 							headers.add(header.getKey(), header.getValue());
 						}
 					});
@@ -142,12 +133,6 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 				: toClient.writeAndFlushWith(Flux.concat(Mono.just(Mono.just(buffers.wrap(Unpooled.EMPTY_BUFFER))),
 						body.map(Mono::just)));
 		return written.doOnCancel(answer.connection()::dispose).doOnError(error -> answer.connection().dispose());
-	}
-
-	private static Set<String> caseInsensitive(String... names) {
-		Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-		set.addAll(java.util.List.of(names));
-		return java.util.Collections.unmodifiableSet(set);
 	}
 
 	private static boolean hasBody(HttpHeaders headers) {

@@ -62,6 +62,14 @@ public class Policy {
 		return (int) properties.maxBody().toBytes();
 	}
 
+	/**
+	 * The kind of body an endpoint takes, from the table alone: nothing is decided or recorded. Lets a
+	 * caller choose how to carry a request (a JSON body must be read whole) before deciding on it.
+	 */
+	public Body bodyOf(String method, String template) {
+		return ApiTable.lookup(method, template).body();
+	}
+
 	/** Decides on method and raw target; throws {@link PolicyRefusal} (unless auditing a 403). */
 	public Decision decide(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
 		String template = Endpoints.template(rawPath);

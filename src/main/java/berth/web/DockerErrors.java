@@ -2,11 +2,39 @@ package berth.web;
 
 import java.nio.charset.StandardCharsets;
 
-/** The engine's error body, for code that writes bytes itself (the hijack path). */
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine's error body, for code that writes bytes itself (the hijack and fast paths). */
 public final class DockerErrors {
+
+	private static final Logger log = LoggerFactory.getLogger(DockerErrors.class);
+
+	/** What a docker client is told about a failed request. */
+	public record Answer(int status, String message) {
+
+		public byte[] body() {
+			return DockerErrors.body(message);
+		}
+
+	}
 
 	private DockerErrors() {
 	}
+
+	/**
+	 * The answer to an error: a {@link DockerApiException} says its own status and words; anything
+	 * else is a 500 that points to the server log, where it is written with the request it failed.
+	 */
+	public static Answer answerFor(Throwable error, String method, String path) {
+		if (error instanceof DockerApiException refusal) {
+			return new Answer(refusal.status().value(), refusal.getMessage());
+		}
+		log.error("request {} {} failed", method, path, error);
+		return new Answer(500, INTERNAL);
+	}
+
+	static final String INTERNAL = "berth: internal error; the server log has the details";
 
 	public static byte[] body(String message) {
 		StringBuilder out = new StringBuilder("{\"message\":\"");

@@ -1,7 +1,5 @@
 package berth.web;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -21,8 +19,6 @@ import reactor.core.publisher.Mono;
 @Order(-2)
 class ErrorAnswers implements ErrorWebExceptionHandler {
 
-	private static final Logger log = LoggerFactory.getLogger(ErrorAnswers.class);
-
 	private final ProblemWriter problems;
 
 	ErrorAnswers(ProblemWriter problems) {
@@ -36,24 +32,21 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 		}
 		HttpStatusCode status;
 		String message;
-		if (error instanceof DockerApiException refusal) {
-			status = refusal.status();
-			message = refusal.getMessage();
-		}
-		else if (error instanceof ResponseStatusException known) {
+		if (error instanceof ResponseStatusException known) {
 			status = known.getStatusCode();
 			message = known.getReason() != null ? known.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
 		}
 		else {
-			log.error("request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
-			status = HttpStatus.INTERNAL_SERVER_ERROR;
-			message = "internal error; the server log has the details";
+			DockerErrors.Answer answer = DockerErrors.answerFor(error, String.valueOf(exchange.getRequest().getMethod()),
+					exchange.getRequest().getPath().value());
+			status = HttpStatusCode.valueOf(answer.status());
+			message = answer.message();
 		}
 		String path = exchange.getRequest().getPath().value();
 		if (path.equals("/api") || path.startsWith("/api/")) {
 			return problems.write(exchange, status, message.startsWith("berth: ") ? message.substring(7) : message);
 		}
-		boolean worded = error instanceof DockerApiException;
+		boolean worded = !(error instanceof ResponseStatusException);
 		return writeDocker(exchange, status, worded || message.startsWith("berth: ") ? message : "berth: " + message);
 	}
 

@@ -1,0 +1,472 @@
+package berth.gateway;
+
+import java.util.ArrayDeque;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+
+import berth.account.TenantRef;
+import berth.backend.Engine;
+import berth.metrics.GatewayMetrics.Direction;
+import berth.policy.Endpoints;
+import berth.web.DockerApiException;
+import berth.web.DockerErrors;
+
+/**
+ * One request on the fast path, decided exactly as the gateway's filters decide it: authenticated,
+ * put to the policy, checked for ownership (the target rewritten as the isolation filter rewrites
+ * it), then forwarded on a pooled engine connection of the client's event loop. The answer streams
+ * back as it arrives, the client's writability pacing the reads from the engine; a request body
+ * streams to the engine the same way. Refusals are answered in the engine's error shape, and every
+ * request is timed like the gateway's.
+ */
+final class FastExchange implements EngineConnections.Listener {
+
+	private static final Logger log = LoggerFactory.getLogger(FastExchange.class);
+
+	private static final DockerApiException UNREACHABLE = new DockerApiException(HttpStatus.BAD_GATEWAY,
+			"the Docker engine is not reachable right now");
+
+	private final FastPath connection;
+
+	private final ChannelHandlerContext client;
+
+	private final FastPathSupport support;
+
+	private final HttpRequest request;
+
+	private final String method;
+
+	private final String rawPath;
+
+	private final @Nullable String rawQuery;
+
+	private final boolean keepAlive;
+
+	private final boolean hasBody;
+
+	private final boolean chunked;
+
+	private final long started = System.nanoTime();
+
+	/** The client has more of the request body to send. */
+	private boolean requestOpen = true;
+
+	/** Body read before the engine connection was ready. */
+	private @Nullable ArrayDeque<HttpContent> early;
+
+	private @Nullable TenantRef tenant;
+
+	private @Nullable Engine engine;
+
+	private String target = "";
+
+	private EngineConnections.@Nullable Link link;
+
+	private boolean reusedLink;
+
+	private boolean retried;
+
+	/** The request head has been written to the engine, and all of it (the last content too). */
+	private boolean forwarding;
+
+	private boolean requestSent;
+
+	/** The engine's final status, once its head arrived; its head has then been relayed. */
+	private int status;
+
+	private boolean informational;
+
+	private boolean engineKeepAlive;
+
+	private boolean finished;
+
+	FastExchange(FastPath connection, ChannelHandlerContext client, FastPathSupport support, HttpRequest request) {
+		this.connection = connection;
+		this.client = client;
+		this.support = support;
+		this.request = request;
+		this.method = request.method().name();
+		String uri = request.uri();
+		int query = uri.indexOf('?');
+		this.rawPath = query < 0 ? uri : uri.substring(0, query);
+		this.rawQuery = query < 0 ? null : uri.substring(query + 1);
+		this.keepAlive = HttpUtil.isKeepAlive(request);
+		this.hasBody = FastPathSupport.hasBody(request);
+		this.chunked = HttpUtil.isTransferEncodingChunked(request);
+	}
+
+	/** Whether the client has yet to send the end of the request (for a request without a body, its empty end). */
+	boolean requestOpen() {
+		return requestOpen;
+	}
+
+	/** Whether some of the request body is still on its way: the connection cannot carry another request. */
+	private boolean bodyLeft() {
+		return hasBody && requestOpen;
+	}
+
+	void start() {
+		HttpHeaders headers = request.headers();
+		OnLoop.subscribe(support.authentication()
+			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST)),
+				client.executor(), this::authenticated, this::refuse);
+	}
+
+	private void authenticated(TenantRef tenant) {
+		if (finished) {
+			return;
+		}
+		this.tenant = tenant;
+		// refusals are thrown; OnLoop turns them into refuse()
+		support.policy().decide(tenant, method, rawPath, rawQuery);
+		OnLoop.subscribe(support.ownership().ownedRequest(tenant, method, rawPath, rawQuery), client.executor(),
+				this::owned, this::refuse);
+	}
+
+	private void owned(String ownedTarget) {
+		if (finished || tenant == null) {
+			return;
+		}
+		this.target = ownedTarget;
+		OnLoop.subscribe(support.backends().engineFor(tenant), client.executor(), this::connect, this::refuse);
+	}
+
+	private void connect(Engine engine) {
+		if (finished) {
+			return;
+		}
+		this.engine = engine;
+		support.connections().acquire(engine, client.channel(), this, this::connected);
+	}
+
+	private void connected(EngineConnections.@Nullable Link acquired, @Nullable Throwable error) {
+		if (acquired == null) {
+			if (!finished) {
+				log.warn("engine for tenant {} unreachable: {}", tenant == null ? "?" : tenant.name(), String.valueOf(error));
+				refuse(UNREACHABLE);
+			}
+			return;
+		}
+		if (finished) {
+			support.connections().release(acquired);
+			return;
+		}
+		link = acquired;
+		reusedLink = acquired.reused();
+		forward(acquired.channel());
+	}
+
+	/** Writes the request to the engine: the target the isolation check produced, forwarded headers only. */
+	private void forward(Channel engineChannel) {
+		Engine target = this.engine;
+		if (target == null) {
+			throw new IllegalStateException("forwarding before an engine was chosen");
+		}
+		request.setUri(this.target);
+		request.setProtocolVersion(HttpVersion.HTTP_1_1);
+		HttpHeaders headers = request.headers();
+		ForwardedHeaders.dropFromRequest(headers);
+		headers.set(HttpHeaderNames.HOST, target.hostHeader());
+		if (chunked) {
+			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+		}
+		else if (!hasBody) {
+			headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+		}
+		forwarding = true;
+		engineChannel.write(request);
+		if (!hasBody) {
+			// the client's (empty) last content is not needed: a retry can send this again
+			engineChannel.write(LastHttpContent.EMPTY_LAST_CONTENT);
+			requestSent = true;
+		}
+		else if (early != null) {
+			HttpContent content;
+			while ((content = early.poll()) != null) {
+				toEngine(engineChannel, content);
+			}
+		}
+		engineChannel.flush();
+		if (requestOpen && engineChannel.isWritable()) {
+			client.read();
+		}
+	}
+
+	/** A part of the request body, from the client. */
+	void content(Object msg) {
+		if (!(msg instanceof HttpContent content)) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
+		boolean last = content instanceof LastHttpContent;
+		if (last) {
+			requestOpen = false;
+		}
+		if (finished || !hasBody) {
+			content.release();
+			return;
+		}
+		int size = content.content().readableBytes();
+		if (size > 0) {
+			support.metrics().httpBytes(Direction.UPSTREAM, size);
+		}
+		EngineConnections.Link current = link;
+		if (current != null && forwarding) {
+			toEngine(current.channel(), content);
+			if (last) {
+				current.channel().flush();
+			}
+		}
+		else {
+			if (early == null) {
+				early = new ArrayDeque<>(4);
+			}
+			early.add(content);
+		}
+	}
+
+	private void toEngine(Channel engineChannel, HttpContent content) {
+		HttpContent out = content;
+		if (content instanceof LastHttpContent last) {
+			requestSent = true;
+			if (!last.trailingHeaders().isEmpty()) {
+				out = new DefaultLastHttpContent(last.content().retain());
+				last.release();
+			}
+		}
+		engineChannel.write(out, engineChannel.voidPromise());
+	}
+
+	void clientReadComplete() {
+		EngineConnections.Link current = link;
+		if (current == null || !forwarding || requestSent || finished) {
+			return;
+		}
+		Channel engineChannel = current.channel();
+		engineChannel.flush();
+		if (requestOpen && engineChannel.isWritable()) {
+			client.read();
+		}
+	}
+
+	@Override
+	public void engineWritable() {
+		if (requestOpen && forwarding && !finished) {
+			client.read();
+		}
+	}
+
+	void clientWritabilityChanged() {
+		EngineConnections.Link current = link;
+		if (current != null && client.channel().isWritable()) {
+			current.channel().config().setAutoRead(true);
+		}
+	}
+
+	@Override
+	public void engineRead(Object msg) {
+		if (finished) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
+		if (msg instanceof HttpResponse head) {
+			if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+				informational = true;
+				client.write(head);
+			}
+			else {
+				answer(head);
+			}
+			return;
+		}
+		if (!(msg instanceof HttpContent content)) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
+		if (informational) {
+			informational = !(content instanceof LastHttpContent);
+			client.write(content);
+			return;
+		}
+		int size = content.content().readableBytes();
+		if (size > 0) {
+			support.metrics().httpBytes(Direction.DOWNSTREAM, size);
+		}
+		if (content instanceof LastHttpContent) {
+			answered(content);
+			return;
+		}
+		client.write(content);
+		EngineConnections.Link current = link;
+		if (current != null && !client.channel().isWritable()) {
+			current.channel().config().setAutoRead(false);
+		}
+	}
+
+	/** The engine's head, relayed with the client's framing and keep-alive instead of the engine's. */
+	private void answer(HttpResponse head) {
+		status = head.status().code();
+		engineKeepAlive = HttpUtil.isKeepAlive(head);
+		HttpHeaders headers = head.headers();
+		boolean sized = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+		boolean streamed = HttpUtil.isTransferEncodingChunked(head);
+		ForwardedHeaders.dropFromResponse(headers);
+		boolean bodiless = request.method().equals(HttpMethod.HEAD) || status == 204 || status == 304;
+		if (streamed || (!sized && !bodiless)) {
+			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+		}
+		if (!keepAlive) {
+			headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		client.write(head);
+	}
+
+	@Override
+	public void engineReadComplete() {
+		if (!finished) {
+			client.flush();
+		}
+	}
+
+	/** The engine's answer is complete: its connection goes back to the pool if it is clean. */
+	private void answered(HttpContent last) {
+		finished = true;
+		boolean closing = !keepAlive || bodyLeft();
+		EngineConnections.Link current = link;
+		link = null;
+		if (current != null) {
+			if (engineKeepAlive && requestSent) {
+				support.connections().release(current);
+			}
+			else {
+				EngineConnections.discard(current);
+			}
+		}
+		record(status);
+		ChannelFuture written = client.writeAndFlush(last);
+		if (closing) {
+			written.addListener(ChannelFutureListener.CLOSE);
+		}
+		connection.finished(this, closing);
+	}
+
+	@Override
+	public void engineClosed() {
+		if (finished) {
+			return;
+		}
+		link = null;
+		if (status != 0 || informational) {
+			// the answer was cut short: the only way to tell the client is to close
+			abort(status);
+			client.close();
+			return;
+		}
+		Engine chosen = engine;
+		if (reusedLink && !retried && !hasBody && chosen != null) {
+			// an idle connection the engine closed as it was reused: once more on a new one
+			retried = true;
+			forwarding = false;
+			requestSent = false;
+			support.connections().acquire(chosen, client.channel(), this, this::connected);
+			return;
+		}
+		log.warn("engine for tenant {} closed the connection before answering {} {}",
+				tenant == null ? "?" : tenant.name(), method, Endpoints.template(rawPath));
+		refuse(UNREACHABLE);
+	}
+
+	/** Answers a refusal or failure in the engine's error shape, before any of the engine's answer. */
+	private void refuse(Throwable error) {
+		if (finished) {
+			return;
+		}
+		if (status != 0) {
+			abort(status);
+			client.close();
+			return;
+		}
+		finished = true;
+		EngineConnections.Link current = link;
+		link = null;
+		if (current != null) {
+			EngineConnections.discard(current);
+		}
+		releaseEarly();
+		DockerErrors.Answer answer = DockerErrors.answerFor(error, method, rawPath);
+		byte[] body = answer.body();
+		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+				HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
+		boolean closing = !keepAlive || bodyLeft();
+		response.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+			.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+		if (closing) {
+			// refused before its body was read: end the connection, or the client keeps sending a body nobody reads
+			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		record(answer.status());
+		ChannelFuture written = client.writeAndFlush(response);
+		if (closing) {
+			written.addListener(ChannelFutureListener.CLOSE);
+		}
+		connection.finished(this, closing);
+	}
+
+	/** The client went away: so does the engine connection, which is in an unknown state. */
+	void clientClosed() {
+		abort(status == 0 ? 200 : status);
+	}
+
+	private void abort(int recordedStatus) {
+		if (finished) {
+			return;
+		}
+		finished = true;
+		EngineConnections.Link current = link;
+		link = null;
+		if (current != null) {
+			EngineConnections.discard(current);
+		}
+		releaseEarly();
+		record(recordedStatus);
+		connection.finished(this, true);
+	}
+
+	private void releaseEarly() {
+		if (early != null) {
+			HttpContent content;
+			while ((content = early.poll()) != null) {
+				content.release();
+			}
+		}
+	}
+
+	private void record(int recordedStatus) {
+		support.metrics().request(Endpoints.template(rawPath), method, recordedStatus, System.nanoTime() - started);
+	}
+
+}

@@ -1,0 +1,125 @@
+package berth.gateway;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.stereotype.Component;
+import reactor.netty.http.server.HttpServer;
+
+import berth.backend.Backends;
+import berth.isolation.Ownership;
+import berth.metrics.GatewayMetrics;
+import berth.policy.Endpoints;
+import berth.policy.Policy;
+
+/**
+ * Puts a {@link FastPath} behind the hijack handler of every connection on the tenant port, and
+ * gives it what it decides with: the same authentication, policy, ownership checks, engines and
+ * metrics as the gateway's filters.
+ */
+@Component
+class FastPathSupport implements NettyServerCustomizer {
+
+	private final DockerAuthentication authentication;
+
+	private final Policy policy;
+
+	private final Ownership ownership;
+
+	private final Backends backends;
+
+	private final GatewayMetrics metrics;
+
+	private final EngineConnections connections = new EngineConnections();
+
+	private final boolean enabled;
+
+	FastPathSupport(DockerAuthentication authentication, Policy policy, Ownership ownership, Backends backends,
+			GatewayMetrics metrics, GatewayProperties properties) {
+		this.authentication = authentication;
+		this.policy = policy;
+		this.ownership = ownership;
+		this.backends = backends;
+		this.metrics = metrics;
+		this.enabled = properties.fastPath();
+	}
+
+	@Override
+	public HttpServer apply(HttpServer server) {
+		if (!enabled) {
+			return server;
+		}
+		return server.doOnChannelInit((observer, channel, remoteAddress) -> {
+			var pipeline = channel.pipeline();
+			// right behind the hijack handler, whichever customizer ran first
+			String before = pipeline.get(HijackHandler.NAME) != null ? HijackHandler.NAME
+					: pipeline.get(HijackSupport.HTTP_CODEC) != null ? HijackSupport.HTTP_CODEC : null;
+			if (before != null) {
+				pipeline.addAfter(before, FastPath.NAME, new FastPath(this));
+			}
+		});
+	}
+
+	/**
+	 * Whether the fast path carries a request: an ordinary HTTP/1.1 Docker API call (no upgrade, no
+	 * expectation) whose body, if it has one, is a stream the policy does not read. JSON bodies, the
+	 * admin API and anything unusual go through the gateway's filters.
+	 */
+	boolean carries(HttpRequest head) {
+		if (!head.decoderResult().isSuccess() || head instanceof LastHttpContent
+				|| !HttpVersion.HTTP_1_1.equals(head.protocolVersion())) {
+			return false;
+		}
+		HttpHeaders headers = head.headers();
+		if (headers.contains(HttpHeaderNames.UPGRADE) || headers.contains(HttpHeaderNames.EXPECT)) {
+			return false;
+		}
+		String target = head.uri();
+		if (target.isEmpty() || target.charAt(0) != '/' || target.indexOf('#') >= 0) {
+			return false;
+		}
+		int query = target.indexOf('?');
+		String path = query < 0 ? target : target.substring(0, query);
+		if (DockerRoute.isAdminPath(path)) {
+			return false;
+		}
+		return switch (policy.bodyOf(head.method().name(), Endpoints.template(path))) {
+			case STREAM -> true;
+			case JSON -> false;
+			case NONE -> !hasBody(head);
+		};
+	}
+
+	static boolean hasBody(HttpRequest head) {
+		return head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || HttpUtil.getContentLength(head, 0L) > 0;
+	}
+
+	DockerAuthentication authentication() {
+		return authentication;
+	}
+
+	Policy policy() {
+		return policy;
+	}
+
+	Ownership ownership() {
+		return ownership;
+	}
+
+	Backends backends() {
+		return backends;
+	}
+
+	GatewayMetrics metrics() {
+		return metrics;
+	}
+
+	EngineConnections connections() {
+		return connections;
+	}
+
+}
