@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP listener on 127.0.0.1 that forwards to a local service and can be taken down and brought
@@ -33,6 +34,10 @@ public final class Forwarder implements AutoCloseable {
 	private volatile ServerSocketChannel server;
 
 	private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+
+	private final AtomicInteger accepted = new AtomicInteger();
+
+	private final AtomicInteger active = new AtomicInteger();
 
 	/** Forwards to the local Docker engine's unix socket. */
 	public static Forwarder toDockerEngine() {
@@ -62,6 +67,16 @@ public final class Forwarder implements AutoCloseable {
 		return port;
 	}
 
+	/** Connections accepted since this forwarder was made. */
+	public int accepted() {
+		return accepted.get();
+	}
+
+	/** Connections still open: both directions not yet ended. */
+	public int active() {
+		return active.get();
+	}
+
 	/** Starts listening; does nothing when it already listens. */
 	public synchronized void start() {
 		if (server != null && server.isOpen()) {
@@ -83,8 +98,26 @@ public final class Forwarder implements AutoCloseable {
 					SocketChannel engine = target.connect();
 					open.add(client);
 					open.add(engine);
-					Thread.ofVirtual().start(() -> pump(client, engine));
-					Thread.ofVirtual().start(() -> pump(engine, client));
+					accepted.incrementAndGet();
+					active.incrementAndGet();
+					AtomicInteger pumps = new AtomicInteger(2);
+					Runnable ended = () -> {
+						if (pumps.decrementAndGet() == 0) {
+							closeQuietly(client);
+							closeQuietly(engine);
+							open.remove(client);
+							open.remove(engine);
+							active.decrementAndGet();
+						}
+					};
+					Thread.ofVirtual().start(() -> {
+						pump(client, engine);
+						ended.run();
+					});
+					Thread.ofVirtual().start(() -> {
+						pump(engine, client);
+						ended.run();
+					});
 				}
 				catch (IOException e) {
 					return;
@@ -122,13 +155,17 @@ public final class Forwarder implements AutoCloseable {
 			to.shutdownOutput();
 		}
 		catch (IOException e) {
-			try {
-				from.close();
-				to.close();
-			}
-			catch (IOException ignored) {
-				// both ends are going away
-			}
+			closeQuietly(from);
+			closeQuietly(to);
+		}
+	}
+
+	private static void closeQuietly(SocketChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ignored) {
+			// going away anyway
 		}
 	}
 

@@ -70,4 +70,142 @@ public final class Raw {
 		}
 	}
 
+	/**
+	 * One keep-alive connection: requests are written as given (several at once to pipeline them) and
+	 * answers read one at a time, framed by Content-Length or chunked encoding.
+	 */
+	public static final class Connection implements AutoCloseable {
+
+		private final Socket socket;
+
+		private final InputStream in;
+
+		private final OutputStream out;
+
+		public Connection(int port) {
+			try {
+				socket = new Socket("127.0.0.1", port);
+				socket.setSoTimeout(20_000);
+				in = new java.io.BufferedInputStream(socket.getInputStream());
+				out = socket.getOutputStream();
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException(e);
+			}
+		}
+
+		/** A request head and body; header lines without CRLF, Host added. */
+		public static String request(String method, String target, String... headerLines) {
+			StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+			request.append("Host: 127.0.0.1\r\n");
+			for (String header : headerLines) {
+				request.append(header).append("\r\n");
+			}
+			return request.append("\r\n").toString();
+		}
+
+		public Connection write(String... requests) {
+			try {
+				for (String request : requests) {
+					out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+				}
+				out.flush();
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException(e);
+			}
+			return this;
+		}
+
+		/** Reads one answer; {@code head} says it answers a HEAD request (no body whatever the headers say). */
+		public Answer read(boolean head) {
+			try {
+				Answer answer = readHead();
+				long length = -1;
+				boolean chunked = false;
+				for (String line : answer.head().split("\r\n")) {
+					String lower = line.toLowerCase(java.util.Locale.ROOT);
+					if (lower.startsWith("content-length:")) {
+						length = Long.parseLong(lower.substring(15).trim());
+					}
+					chunked |= lower.startsWith("transfer-encoding:") && lower.contains("chunked");
+				}
+				java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+				if (!head && answer.status() != 204 && answer.status() != 304) {
+					if (chunked) {
+						int size;
+						while ((size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0) {
+							body.write(in.readNBytes(size));
+							line();
+						}
+						while (!line().isEmpty()) {
+							// trailers
+						}
+					}
+					else if (length >= 0) {
+						body.write(in.readNBytes((int) length));
+					}
+					else {
+						body.write(in.readAllBytes());
+					}
+				}
+				return new Answer(answer.status(), answer.head(), body.toString(StandardCharsets.UTF_8));
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException(e);
+			}
+		}
+
+		/** Reads the head of an answer, and nothing after it (for streams). */
+		public Answer readHead() {
+			try {
+				String statusLine = line();
+				StringBuilder all = new StringBuilder(statusLine);
+				String line;
+				while (!(line = line()).isEmpty()) {
+					all.append("\r\n").append(line);
+				}
+				return new Answer(Integer.parseInt(statusLine.substring(9, 12)), all.toString(), "");
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException(e);
+			}
+		}
+
+		/** Whether the server closed the connection (reads end of stream within the timeout). */
+		public boolean closedByServer() {
+			try {
+				return in.read() < 0;
+			}
+			catch (IOException e) {
+				return true;
+			}
+		}
+
+		private String line() throws IOException {
+			StringBuilder line = new StringBuilder();
+			int b;
+			while ((b = in.read()) >= 0 && b != '\n') {
+				if (b != '\r') {
+					line.append((char) b);
+				}
+			}
+			if (b < 0 && line.isEmpty()) {
+				throw new java.io.EOFException("connection closed");
+			}
+			return line.toString();
+		}
+
+		@Override
+		public void close() {
+			try {
+				socket.close();
+			}
+			catch (IOException e) {
+				// closing anyway
+			}
+		}
+
+	}
+
 }
