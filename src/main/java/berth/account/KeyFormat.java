@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The shape of Berth API keys: {@code bk} + a 10-character public id + a 32-character secret, all in
@@ -24,8 +23,10 @@ public final class KeyFormat {
 
 	private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
-	private static final Pattern SHAPE = Pattern
-		.compile(PREFIX + "[a-z2-7]{" + (ID_LENGTH + SECRET_LENGTH) + "}");
+	private static final int LENGTH = PREFIX.length() + ID_LENGTH + SECRET_LENGTH;
+
+	/** Cloned for every hash: looking the algorithm up costs more than hashing a secret. */
+	private static final MessageDigest SHA_256 = sha256();
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -36,8 +37,18 @@ public final class KeyFormat {
 	record Parsed(String id, String secret) {
 	}
 
+	/** {@code bk} and 42 characters of lowercase base32 ({@code a-z}, {@code 2-7}). */
 	public static boolean looksLikeKey(String candidate) {
-		return SHAPE.matcher(candidate).matches();
+		if (candidate.length() != LENGTH || !candidate.startsWith(PREFIX)) {
+			return false;
+		}
+		for (int i = PREFIX.length(); i < LENGTH; i++) {
+			char c = candidate.charAt(i);
+			if (!(c >= 'a' && c <= 'z') && !(c >= '2' && c <= '7')) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	static Optional<Parsed> parse(String candidate) {
@@ -61,8 +72,19 @@ public final class KeyFormat {
 	}
 
 	static byte[] hash(String secret) {
+		MessageDigest digest;
 		try {
-			return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
+			digest = (MessageDigest) SHA_256.clone();
+		}
+		catch (CloneNotSupportedException e) {
+			digest = sha256();
+		}
+		return digest.digest(secret.getBytes(StandardCharsets.US_ASCII));
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
 		}
 		catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException("SHA-256 is part of every JDK", e);

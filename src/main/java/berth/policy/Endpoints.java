@@ -1,8 +1,6 @@
 package berth.policy;
 
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Names the Docker API endpoint a path addresses, as a template with placeholders
@@ -10,8 +8,6 @@ import java.util.regex.Pattern;
  * is dropped.
  */
 public final class Endpoints {
-
-	private static final Pattern VERSIONED = Pattern.compile("^/v[0-9]+(?:\\.[0-9]+)?(/.*)$");
 
 	/** Collections whose second segment is an object id unless it is one of the collection verbs. */
 	private static final Set<String> BY_ID = Set.of("containers", "volumes", "networks", "exec", "nodes", "services",
@@ -38,8 +34,39 @@ public final class Endpoints {
 
 	/** The path without its {@code /v1.NN} prefix. */
 	public static String unversioned(String path) {
-		Matcher m = VERSIONED.matcher(path);
-		return m.matches() ? m.group(1) : path;
+		int prefix = versionPrefix(path);
+		return prefix > 0 && prefix < path.length() ? path.substring(prefix) : path;
+	}
+
+	/**
+	 * The length of a version prefix ({@code /vN} or {@code /vN.M}, digits only) that is the whole path
+	 * or is followed by {@code /}; 0 when the path has none.
+	 */
+	static int versionPrefix(String path) {
+		if (!path.startsWith("/v")) {
+			return 0;
+		}
+		int i = digits(path, 2);
+		if (i == 2) {
+			return 0;
+		}
+		if (i < path.length() && path.charAt(i) == '.') {
+			int minor = digits(path, i + 1);
+			if (minor == i + 1) {
+				return 0;
+			}
+			i = minor;
+		}
+		return i == path.length() || path.charAt(i) == '/' ? i : 0;
+	}
+
+	/** The index after the ASCII digits that start at {@code from}. */
+	private static int digits(String path, int from) {
+		int i = from;
+		while (i < path.length() && path.charAt(i) >= '0' && path.charAt(i) <= '9') {
+			i++;
+		}
+		return i;
 	}
 
 	public static String template(String rawPath) {

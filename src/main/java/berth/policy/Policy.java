@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.jspecify.annotations.Nullable;
@@ -41,10 +40,6 @@ public class Policy {
 		}
 
 	}
-
-	private static final Pattern VERSION = Pattern.compile("^/v[0-9]+(\\.[0-9]+)?(/.*)?$");
-
-	private static final Pattern SUPPORTED_VERSION = Pattern.compile("^/v1\\.[0-9]{1,2}/.*$");
 
 	private final Refusals refusals;
 
@@ -172,9 +167,15 @@ public class Policy {
 				|| rawPath.endsWith("/..") || (rawPath.length() > 1 && rawPath.endsWith("/"))) {
 			throw PolicyRefusal.malformed("path", "the request path is not in normal form (empty, dot segments or a trailing slash)");
 		}
-		if (VERSION.matcher(rawPath).matches() && !SUPPORTED_VERSION.matcher(rawPath).matches()) {
+		int version = Endpoints.versionPrefix(rawPath);
+		if (version > 0 && !supportedVersion(rawPath, version)) {
 			throw PolicyRefusal.malformed("path", "unsupported API version prefix in " + rawPath);
 		}
+	}
+
+	/** {@code /v1.N/} or {@code /v1.NN/}: the versions the engine's API has. */
+	private static boolean supportedVersion(String rawPath, int prefix) {
+		return rawPath.startsWith("/v1.") && prefix >= 5 && prefix <= 6 && prefix < rawPath.length();
 	}
 
 	private static Map<String, List<String>> query(@Nullable String rawQuery) {

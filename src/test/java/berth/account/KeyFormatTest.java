@@ -38,6 +38,10 @@ class KeyFormatTest {
 		assertThat(KeyFormat.parse(KeyFormat.compose(id, secret).toUpperCase())).isEmpty();
 		assertThat(KeyFormat.parse(KeyFormat.compose(id, secret) + "a")).isEmpty();
 		assertThat(KeyFormat.parse("bk" + "1".repeat(42))).as("1 is not in the alphabet").isEmpty();
+		assertThat(KeyFormat.parse("bk" + "8".repeat(42))).as("8 is not in the alphabet").isEmpty();
+		assertThat(KeyFormat.parse("bk" + "a".repeat(41) + "-")).isEmpty();
+		assertThat(KeyFormat.parse("kb" + "a".repeat(42))).isEmpty();
+		assertThat(KeyFormat.parse("bk" + "7".repeat(42))).isPresent();
 	}
 
 	@Test
@@ -47,6 +51,11 @@ class KeyFormatTest {
 		assertThat(KeyFormat.matches(secret, stored)).isTrue();
 		assertThat(KeyFormat.matches(KeyFormat.randomSecret(), stored)).isFalse();
 		assertThat(stored).hasSize(32).isNotEqualTo(secret.getBytes());
+		// SHA-256 of "abc" (FIPS 180-2 test vector), twice: each hash starts from a fresh digest
+		for (int i = 0; i < 2; i++) {
+			assertThat(java.util.HexFormat.of().formatHex(KeyFormat.hash("abc")))
+				.isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+		}
 	}
 
 }

@@ -23,6 +23,14 @@ class EndpointsTest {
 	}
 
 	@ParameterizedTest
+	@CsvSource({ "/v1.41/_ping, /_ping", "/v1/_ping, /_ping", "/v12.3/x/y, /x/y", "/v1.41/, /", "/v1.41, /v1.41",
+			"/v1./_ping, /v1./_ping", "/v1.41x/_ping, /v1.41x/_ping", "/va/_ping, /va/_ping", "/v/_ping, /v/_ping",
+			"/v١.41/_ping, /v١.41/_ping", "/_ping, /_ping" })
+	void versionPrefixesAreDigitsOnly(String path, String unversioned) {
+		assertThat(Endpoints.unversioned(path)).isEqualTo(unversioned);
+	}
+
+	@ParameterizedTest
 	@CsvSource({ "/containers/{id}/attach, true", "/exec/{id}/start, true", "/session, true", "/grpc, true",
 			"/containers/{id}/logs, false", "/containers/create, false" })
 	void upgrades(String template, boolean upgrades) {
