@@ -43,34 +43,62 @@ public class DockerAuthentication {
 
 	public Mono<TenantRef> authenticate(@Nullable String authorization, @Nullable String host) {
 		String hostLabel = tenantLabel(host);
+		String key;
+		try {
+			key = key(authorization, hostLabel);
+		}
+		catch (DockerApiException refusal) {
+			return Mono.error(refusal);
+		}
+		return authenticator.authenticate(key).map(result -> tenant(result, hostLabel));
+	}
+
+	/**
+	 * The tenant when the answer is at hand (the key's record is cached), else null: then only
+	 * {@link #authenticate} can answer. Throws the refusal when there is one.
+	 */
+	public @Nullable TenantRef authenticateNow(@Nullable String authorization, @Nullable String host) {
+		String hostLabel = tenantLabel(host);
+		Result result = authenticator.authenticateNow(key(authorization, hostLabel));
+		return result == null ? null : tenant(result, hostLabel);
+	}
+
+	/** The key presented, from the Authorization header or else the Host; throws when there is none. */
+	private String key(@Nullable String authorization, @Nullable String hostLabel) {
 		String key = bearer(authorization);
 		if (key == null && keyInHost && hostLabel != null && KeyFormat.looksLikeKey(hostLabel)) {
 			key = hostLabel;
 		}
 		if (key == null) {
-			return refuse(HttpStatus.UNAUTHORIZED, "missing",
+			throw refusal(HttpStatus.UNAUTHORIZED, "missing",
 					"no API key: send 'Authorization: Bearer <key>' (HttpHeaders in ~/.docker/config.json)");
 		}
-		return authenticator.authenticate(key).flatMap(result -> switch (result) {
-			case Result.Refused refused -> refuse(HttpStatus.UNAUTHORIZED, refused.reason(), switch (refused.reason()) {
-				case "revoked" -> "this API key has been revoked";
-				case "expired" -> "this API key has expired";
-				default -> "this API key is not valid";
-			});
+		return key;
+	}
+
+	/** The tenant of an accepted key, if the Host names no other; throws the refusal otherwise. */
+	private TenantRef tenant(Result result, @Nullable String hostLabel) {
+		return switch (result) {
+			case Result.Refused refused -> throw refusal(HttpStatus.UNAUTHORIZED, refused.reason(),
+					switch (refused.reason()) {
+						case "revoked" -> "this API key has been revoked";
+						case "expired" -> "this API key has expired";
+						default -> "this API key is not valid";
+					});
 			case Result.Accepted accepted -> {
 				TenantRef tenant = accepted.tenant();
 				if (hostLabel != null && !KeyFormat.looksLikeKey(hostLabel) && !hostLabel.equals(tenant.name())) {
-					yield refuse(HttpStatus.FORBIDDEN, "wrong-tenant",
+					throw refusal(HttpStatus.FORBIDDEN, "wrong-tenant",
 							"this API key does not belong to tenant '" + hostLabel + "'");
 				}
-				yield Mono.just(tenant);
+				yield tenant;
 			}
-		});
+		};
 	}
 
-	private <T> Mono<T> refuse(HttpStatus status, String reason, String message) {
+	private DockerApiException refusal(HttpStatus status, String reason, String message) {
 		metrics.authenticationFailure(reason);
-		return Mono.error(new DockerApiException(status, message));
+		return new DockerApiException(status, message);
 	}
 
 	private static @Nullable String bearer(@Nullable String authorization) {

@@ -130,9 +130,21 @@ final class FastExchange implements EngineConnections.Listener {
 
 	void start() {
 		HttpHeaders headers = request.headers();
-		OnLoop.subscribe(support.authentication()
-			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST)),
-				client.executor(), this::authenticated, this::refuse);
+		String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+		String host = headers.get(HttpHeaderNames.HOST);
+		try {
+			TenantRef known = support.authentication().authenticateNow(authorization, host);
+			if (known != null) {
+				authenticated(known);
+				return;
+			}
+		}
+		catch (RuntimeException refusal) {
+			refuse(refusal);
+			return;
+		}
+		OnLoop.subscribe(support.authentication().authenticate(authorization, host), client.executor(),
+				this::authenticated, this::refuse);
 	}
 
 	private void authenticated(TenantRef tenant) {

@@ -13,9 +13,10 @@ import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fast path of one client connection, right behind the HTTP codec and the hijack handler. A
- * request it {@link FastPathSupport#carries carries} is handled by a {@link FastExchange} here,
- * without the gateway; any other request goes on to reactor-netty and the gateway's filters.
+ * The fast path of one client connection, right behind the HTTP codec. A request it
+ * {@link FastPathSupport#carries carries} is handled by a {@link FastExchange} here, without the
+ * gateway; any other request goes on: to the hijack handler, which takes upgrades and refuses
+ * malformed targets, and through it to reactor-netty and the gateway's filters.
  * <p>
  * One exchange at a time, in the order the client sent them: while the gateway answers a request,
  * every message goes to it (pipelined ones included, which it queues itself), and the fast path takes

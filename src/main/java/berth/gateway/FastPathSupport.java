@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import reactor.netty.http.server.HttpServer;
 
@@ -17,11 +18,12 @@ import berth.policy.Endpoints;
 import berth.policy.Policy;
 
 /**
- * Puts a {@link FastPath} behind the hijack handler of every connection on the tenant port, and
- * gives it what it decides with: the same authentication, policy, ownership checks, engines and
- * metrics as the gateway's filters.
+ * Puts a {@link FastPath} right behind the HTTP codec of every connection on the tenant port, in
+ * front of the hijack handler, and gives it what it decides with: the same authentication, policy,
+ * ownership checks, engines and metrics as the gateway's filters.
  */
 @Component
+@Order(HijackSupport.ORDER + 1)
 class FastPathSupport implements NettyServerCustomizer {
 
 	private final DockerAuthentication authentication;
@@ -54,12 +56,8 @@ class FastPathSupport implements NettyServerCustomizer {
 			return server;
 		}
 		return server.doOnChannelInit((observer, channel, remoteAddress) -> {
-			var pipeline = channel.pipeline();
-			// right behind the hijack handler, whichever customizer ran first
-			String before = pipeline.get(HijackHandler.NAME) != null ? HijackHandler.NAME
-					: pipeline.get(HijackSupport.HTTP_CODEC) != null ? HijackSupport.HTTP_CODEC : null;
-			if (before != null) {
-				pipeline.addAfter(before, FastPath.NAME, new FastPath(this));
+			if (channel.pipeline().get(HijackSupport.HTTP_CODEC) != null) {
+				channel.pipeline().addAfter(HijackSupport.HTTP_CODEC, FastPath.NAME, new FastPath(this));
 			}
 		});
 	}
@@ -67,7 +65,8 @@ class FastPathSupport implements NettyServerCustomizer {
 	/**
 	 * Whether the fast path carries a request: an ordinary HTTP/1.1 Docker API call (no upgrade, no
 	 * expectation) whose body, if it has one, is a stream the policy does not read. JSON bodies, the
-	 * admin API and anything unusual go through the gateway's filters.
+	 * admin API and anything unusual go on: upgrades and malformed targets to the hijack handler, the
+	 * rest to the gateway's filters.
 	 */
 	boolean carries(HttpRequest head) {
 		if (!head.decoderResult().isSuccess() || head instanceof LastHttpContent
@@ -84,7 +83,7 @@ class FastPathSupport implements NettyServerCustomizer {
 		}
 		int query = target.indexOf('?');
 		String path = query < 0 ? target : target.substring(0, query);
-		if (DockerRoute.isAdminPath(path)) {
+		if (DockerRoute.isAdminPath(path) || !policy.acceptsTarget(path)) {
 			return false;
 		}
 		return switch (policy.bodyOf(head.method().name(), Endpoints.template(path))) {

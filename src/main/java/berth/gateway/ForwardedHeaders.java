@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 /**
  * Which headers travel between a docker client and the engine, for both forwarding paths: the
@@ -22,21 +23,30 @@ final class ForwardedHeaders {
 	static final Set<String> RESPONSE_DROPPED = caseInsensitive("connection", "keep-alive", "transfer-encoding",
 			"proxy-connection", "trailer", "upgrade");
 
+	/** The same names as Netty's header keys, whose hash codes are computed once. */
+	private static final AsciiString[] REQUEST_DROPPED_KEYS = keys(REQUEST_DROPPED);
+
+	private static final AsciiString[] RESPONSE_DROPPED_KEYS = keys(RESPONSE_DROPPED);
+
 	private ForwardedHeaders() {
 	}
 
 	/** Removes the request headers that are not forwarded; framing is the caller's to set again. */
 	static void dropFromRequest(HttpHeaders headers) {
-		for (String name : REQUEST_DROPPED) {
+		for (AsciiString name : REQUEST_DROPPED_KEYS) {
 			headers.remove(name);
 		}
 	}
 
 	/** Removes the response headers that are not relayed; framing is the caller's to set again. */
 	static void dropFromResponse(HttpHeaders headers) {
-		for (String name : RESPONSE_DROPPED) {
+		for (AsciiString name : RESPONSE_DROPPED_KEYS) {
 			headers.remove(name);
 		}
+	}
+
+	private static AsciiString[] keys(Set<String> names) {
+		return names.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
 	}
 
 	private static Set<String> caseInsensitive(String... names) {

@@ -1,6 +1,7 @@
 package berth.gateway;
 
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
@@ -12,9 +13,13 @@ import berth.policy.Policy;
 
 /** Puts a {@link HijackHandler} behind the HTTP codec of every connection on the tenant port. */
 @Component
+@Order(HijackSupport.ORDER)
 class HijackSupport implements NettyServerCustomizer {
 
 	static final String HTTP_CODEC = NettyPipeline.HttpCodec;
+
+	/** Before {@link FastPathSupport}, which puts its handler in front of this one. */
+	static final int ORDER = 0;
 
 	private final DockerAuthentication authentication;
 

@@ -151,6 +151,20 @@ public class Policy {
 		}
 	}
 
+	/**
+	 * Whether a request path is in the form the engine routes as it reads: {@link #checkTarget} would
+	 * let it pass. Nothing is recorded; lets a caller leave malformed targets to the code that refuses them.
+	 */
+	public boolean acceptsTarget(String rawPath) {
+		try {
+			normalised(rawPath);
+			return true;
+		}
+		catch (PolicyRefusal malformed) {
+			return false;
+		}
+	}
+
 	/** Refuses targets the engine would route differently from how they read. */
 	static void normalised(String rawPath) {
 		if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
