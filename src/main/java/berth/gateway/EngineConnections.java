@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.ReferenceCountUtil;
@@ -31,6 +32,12 @@ final class EngineConnections {
 	static final int MAX_IDLE = 64;
 
 	static final long IDLE_MILLIS = 30_000;
+
+	/**
+	 * How much may wait to be written before a stream pauses its reads: with Netty's 32/64 KiB, a
+	 * streamed body stops and restarts reading for every 64 KiB read.
+	 */
+	static final WriteBufferWaterMark STREAMING = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
 	/** Engines are trusted to send valid headers; bodies arrive in pieces of up to 64 KiB. */
 	private static final HttpDecoderConfig ENGINE_DECODER = new HttpDecoderConfig().setValidateHeaders(false)
@@ -154,6 +161,7 @@ final class EngineConnections {
 		Link link = new Link(engine);
 		engine.dial(client.eventLoop(), client)
 			.option(ChannelOption.ALLOW_HALF_CLOSURE, false)
+			.option(ChannelOption.WRITE_BUFFER_WATER_MARK, STREAMING)
 			.handler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel channel) {

@@ -103,6 +103,9 @@ final class FastExchange implements EngineConnections.Listener {
 
 	private boolean finished;
 
+	/** The client connection reads on its own (reactor-netty's own setting is off). */
+	private boolean clientAutoRead;
+
 	FastExchange(FastPath connection, ChannelHandlerContext client, FastPathSupport support, HttpRequest request) {
 		this.connection = connection;
 		this.client = client;
@@ -221,10 +224,8 @@ final class FastExchange implements EngineConnections.Listener {
 				toEngine(engineChannel, content);
 			}
 		}
+		pace(engineChannel);
 		engineChannel.flush();
-		if (requestOpen && engineChannel.isWritable()) {
-			client.read();
-		}
 	}
 
 	/** A part of the request body, from the client. */
@@ -249,7 +250,11 @@ final class FastExchange implements EngineConnections.Listener {
 		if (current != null && forwarding) {
 			toEngine(current.channel(), content);
 			if (last) {
+				clientReading(false);
 				current.channel().flush();
+			}
+			else {
+				pace(current.channel());
 			}
 		}
 		else {
@@ -272,22 +277,43 @@ final class FastExchange implements EngineConnections.Listener {
 		engineChannel.write(out, engineChannel.voidPromise());
 	}
 
-	void clientReadComplete() {
-		EngineConnections.Link current = link;
-		if (current == null || !forwarding || requestSent || finished) {
+	/**
+	 * Streams the request body as fast as the engine takes it: the client connection reads on its
+	 * own while the engine connection is writable, and stops when it is not (until
+	 * {@link #engineWritable}). Stopping comes before the flush: a flush that drains the engine
+	 * connection at once resumes reading from inside it.
+	 */
+	private void pace(Channel engineChannel) {
+		if (!requestOpen || finished) {
 			return;
 		}
-		Channel engineChannel = current.channel();
-		engineChannel.flush();
-		if (requestOpen && engineChannel.isWritable()) {
-			client.read();
+		if (engineChannel.isWritable()) {
+			clientReading(true);
+		}
+		else {
+			clientReading(false);
+			engineChannel.flush();
+		}
+	}
+
+	private void clientReading(boolean on) {
+		if (clientAutoRead != on) {
+			clientAutoRead = on;
+			client.channel().config().setAutoRead(on);
+		}
+	}
+
+	void clientReadComplete() {
+		EngineConnections.Link current = link;
+		if (current != null && forwarding && !finished) {
+			current.channel().flush();
 		}
 	}
 
 	@Override
 	public void engineWritable() {
 		if (requestOpen && forwarding && !finished) {
-			client.read();
+			clientReading(true);
 		}
 	}
 
@@ -377,6 +403,7 @@ final class FastExchange implements EngineConnections.Listener {
 				EngineConnections.discard(current);
 			}
 		}
+		clientReading(false);
 		record(status);
 		ChannelFuture written = client.writeAndFlush(last);
 		if (closing) {
@@ -428,6 +455,7 @@ final class FastExchange implements EngineConnections.Listener {
 			EngineConnections.discard(current);
 		}
 		releaseEarly();
+		clientReading(false);
 		DockerErrors.Answer answer = DockerErrors.answerFor(error, method, rawPath);
 		byte[] body = answer.body();
 		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -464,6 +492,7 @@ final class FastExchange implements EngineConnections.Listener {
 			EngineConnections.discard(current);
 		}
 		releaseEarly();
+		clientReading(false);
 		record(recordedStatus);
 		connection.finished(this, true);
 	}

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
+import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.http.server.HttpServer;
 
 import berth.backend.Backends;
@@ -52,14 +53,32 @@ class FastPathSupport implements NettyServerCustomizer {
 
 	@Override
 	public HttpServer apply(HttpServer server) {
+		HttpServer decoding = withLargerPieces(server);
 		if (!enabled) {
-			return server;
+			return decoding;
 		}
-		return server.doOnChannelInit((observer, channel, remoteAddress) -> {
+		return decoding.doOnChannelInit((observer, channel, remoteAddress) -> {
 			if (channel.pipeline().get(HijackSupport.HTTP_CODEC) != null) {
 				channel.pipeline().addAfter(HijackSupport.HTTP_CODEC, FastPath.NAME, new FastPath(this));
 			}
 		});
+	}
+
+	/**
+	 * Request bodies decoded in pieces of up to 64 KiB, as the socket delivers them, instead of
+	 * reactor-netty's 8 KiB: a streamed body (docker cp into a container) then costs an eighth of
+	 * the messages to relay. Every other decoder setting stays as configured.
+	 */
+	private static HttpServer withLargerPieces(HttpServer server) {
+		HttpRequestDecoderSpec configured = server.configuration().decoder();
+		return server.httpRequestDecoder(spec -> spec.maxInitialLineLength(configured.maxInitialLineLength())
+			.maxHeaderSize(configured.maxHeaderSize())
+			.validateHeaders(configured.validateHeaders())
+			.initialBufferSize(configured.initialBufferSize())
+			.allowDuplicateContentLengths(configured.allowDuplicateContentLengths())
+			.allowPartialChunks(configured.allowPartialChunks())
+			.h2cMaxContentLength(configured.h2cMaxContentLength())
+			.maxChunkSize(Math.max(configured.maxChunkSize(), 64 * 1024)));
 	}
 
 	/**
