@@ -1,7 +1,10 @@
 package berth.gateway;
 
 import java.util.ArrayDeque;
+import java.util.function.UnaryOperator;
 
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -45,6 +48,9 @@ import berth.web.DockerErrors;
 final class FastExchange implements EngineConnections.Listener {
 
 	private static final Logger log = LoggerFactory.getLogger(FastExchange.class);
+
+	/** The largest answer rewritten whole: lists and inspects are far smaller. */
+	static final int MAX_WHOLE = 16 * 1024 * 1024;
 
 	private static final DockerApiException UNREACHABLE = new DockerApiException(HttpStatus.BAD_GATEWAY,
 			"the Docker engine is not reachable right now");
@@ -103,6 +109,18 @@ final class FastExchange implements EngineConnections.Listener {
 
 	private boolean finished;
 
+	/** How the tenant is shown the answer, and, while an answer is gathered whole, its head and body. */
+	private AnswerRewrites.@Nullable Rewrite view;
+
+	private @Nullable UnaryOperator<byte[]> rewrite;
+
+	private @Nullable HttpResponse heldHead;
+
+	private @Nullable CompositeByteBuf whole;
+
+	/** The answer's head has been relayed: from then on only closing can tell the client of a failure. */
+	private boolean headSent;
+
 	/** The client connection reads on its own (reactor-netty's own setting is off). */
 	private boolean clientAutoRead;
 
@@ -157,6 +175,7 @@ final class FastExchange implements EngineConnections.Listener {
 		this.tenant = tenant;
 		// refusals are thrown; OnLoop turns them into refuse()
 		support.policy().decide(tenant, method, rawPath, rawQuery);
+		view = support.answers().of(tenant, method, rawPath, rawQuery);
 		OnLoop.subscribe(support.ownership().ownedRequest(tenant, method, rawPath, rawQuery), client.executor(),
 				this::owned, this::refuse);
 	}
@@ -349,6 +368,10 @@ final class FastExchange implements EngineConnections.Listener {
 			client.write(content);
 			return;
 		}
+		if (whole != null) {
+			gather(whole, content);
+			return;
+		}
 		int size = content.content().readableBytes();
 		if (size > 0) {
 			support.metrics().httpBytes(Direction.DOWNSTREAM, size);
@@ -379,7 +402,59 @@ final class FastExchange implements EngineConnections.Listener {
 		if (!keepAlive) {
 			headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		}
+		UnaryOperator<byte[]> function = view == null || bodiless ? null : view.whole(status);
+		if (function != null) {
+			rewrite = function;
+			heldHead = head;
+			whole = client.alloc().compositeBuffer();
+			return;
+		}
+		headSent = true;
 		client.write(head);
+	}
+
+	/** A part of an answer that is rewritten whole; the last one has it shown. */
+	private void gather(CompositeByteBuf gathered, HttpContent content) {
+		boolean last = content instanceof LastHttpContent;
+		if (gathered.readableBytes() + content.content().readableBytes() > MAX_WHOLE) {
+			content.release();
+			refuse(new DockerApiException(HttpStatus.BAD_GATEWAY,
+					"the Docker engine's answer is larger than " + MAX_WHOLE / (1024 * 1024) + " MiB, too large to show"));
+			return;
+		}
+		gathered.addComponent(true, content.content().retain());
+		content.release();
+		if (last) {
+			showWhole(gathered);
+		}
+	}
+
+	/** Sends the rewritten answer, framed by its new length. */
+	private void showWhole(CompositeByteBuf gathered) {
+		byte[] body = ByteBufUtil.getBytes(gathered);
+		gathered.release();
+		whole = null;
+		UnaryOperator<byte[]> function = rewrite;
+		HttpResponse head = heldHead;
+		if (function == null || head == null) {
+			throw new IllegalStateException("an answer gathered without its rewrite");
+		}
+		byte[] shown;
+		try {
+			shown = function.apply(body);
+		}
+		catch (RuntimeException e) {
+			refuse(e);
+			return;
+		}
+		heldHead = null;
+		head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING).set(HttpHeaderNames.CONTENT_LENGTH, shown.length);
+		headSent = true;
+		client.write(head);
+		if (shown.length > 0) {
+			support.metrics().httpBytes(Direction.DOWNSTREAM, shown.length);
+		}
+		answered(new DefaultLastHttpContent(Unpooled.wrappedBuffer(shown)));
 	}
 
 	@Override
@@ -418,14 +493,14 @@ final class FastExchange implements EngineConnections.Listener {
 			return;
 		}
 		link = null;
-		if (status != 0 || informational) {
+		if (headSent || informational) {
 			// the answer was cut short: the only way to tell the client is to close
 			abort(status);
 			client.close();
 			return;
 		}
 		Engine chosen = engine;
-		if (reusedLink && !retried && !hasBody && chosen != null) {
+		if (status == 0 && reusedLink && !retried && !hasBody && chosen != null) {
 			// an idle connection the engine closed as it was reused: once more on a new one
 			retried = true;
 			forwarding = false;
@@ -443,7 +518,7 @@ final class FastExchange implements EngineConnections.Listener {
 		if (finished) {
 			return;
 		}
-		if (status != 0) {
+		if (headSent) {
 			abort(status);
 			client.close();
 			return;
@@ -498,6 +573,10 @@ final class FastExchange implements EngineConnections.Listener {
 	}
 
 	private void releaseEarly() {
+		if (whole != null) {
+			whole.release();
+			whole = null;
+		}
 		if (early != null) {
 			HttpContent content;
 			while ((content = early.poll()) != null) {

@@ -37,12 +37,15 @@ class FastPathSupport implements NettyServerCustomizer {
 
 	private final GatewayMetrics metrics;
 
+	private final AnswerRewrites answers;
+
 	private final EngineConnections connections = new EngineConnections();
 
 	private final boolean enabled;
 
 	FastPathSupport(DockerAuthentication authentication, Policy policy, Ownership ownership, Backends backends,
-			GatewayMetrics metrics, GatewayProperties properties) {
+			GatewayMetrics metrics, AnswerRewrites answers, GatewayProperties properties) {
+		this.answers = answers;
 		this.authentication = authentication;
 		this.policy = policy;
 		this.ownership = ownership;
@@ -83,8 +86,8 @@ class FastPathSupport implements NettyServerCustomizer {
 
 	/**
 	 * Whether the fast path carries a request: an ordinary HTTP/1.1 Docker API call (no upgrade, no
-	 * expectation) whose body, if it has one, is a stream the policy does not read. JSON bodies, the
-	 * admin API and anything unusual go on: upgrades and malformed targets to the hijack handler, the
+	 * expectation) whose body, if it has one, is a stream the policy does not read, and whose answer
+	 * is not rewritten as it streams. JSON bodies, the admin API and anything unusual go on: upgrades and malformed targets to the hijack handler, the
 	 * rest to the gateway's filters.
 	 */
 	boolean carries(HttpRequest head) {
@@ -105,7 +108,12 @@ class FastPathSupport implements NettyServerCustomizer {
 		if (DockerRoute.isAdminPath(path) || !policy.acceptsTarget(path)) {
 			return false;
 		}
-		return switch (policy.bodyOf(head.method().name(), Endpoints.template(path))) {
+		String method = head.method().name();
+		String template = Endpoints.template(path);
+		if (answers.rewritesStreams(method, template)) {
+			return false;
+		}
+		return switch (policy.bodyOf(method, template)) {
 			case STREAM -> true;
 			case JSON -> false;
 			case NONE -> !hasBody(head);
@@ -134,6 +142,10 @@ class FastPathSupport implements NettyServerCustomizer {
 
 	GatewayMetrics metrics() {
 		return metrics;
+	}
+
+	AnswerRewrites answers() {
+		return answers;
 	}
 
 	EngineConnections connections() {
