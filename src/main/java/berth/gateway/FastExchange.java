@@ -42,8 +42,9 @@ import berth.web.DockerErrors;
  * put to the policy, checked for ownership (the target rewritten as the isolation filter rewrites
  * it), then forwarded on a pooled engine connection of the client's event loop. The answer streams
  * back as it arrives, the client's writability pacing the reads from the engine; a request body
- * streams to the engine the same way. Refusals are answered in the engine's error shape, and every
- * request is timed like the gateway's.
+ * streams to the engine the same way. An answer a feature rewrites (see {@link AnswerRewrites}) is
+ * gathered whole, rewritten and sent with its new length. Refusals are answered in the engine's error
+ * shape, and every request is timed like the gateway's.
  */
 final class FastExchange implements EngineConnections.Listener {
 
@@ -259,6 +260,13 @@ final class FastExchange implements EngineConnections.Listener {
 		}
 		if (finished || !hasBody) {
 			content.release();
+			return;
+		}
+		if (content.decoderResult().isFailure()) {
+			// a body the codec cannot frame (a broken chunk): the engine must not take what came as all of it
+			content.release();
+			abort(status == 0 ? 400 : status);
+			client.close();
 			return;
 		}
 		int size = content.content().readableBytes();
@@ -500,8 +508,9 @@ final class FastExchange implements EngineConnections.Listener {
 			return;
 		}
 		Engine chosen = engine;
-		if (status == 0 && reusedLink && !retried && !hasBody && chosen != null) {
-			// an idle connection the engine closed as it was reused: once more on a new one
+		if (status == 0 && reusedLink && !retried && !hasBody && chosen != null
+				&& (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
+			// an idle connection the engine closed as it was reused: a read is asked again on a new one
 			retried = true;
 			forwarding = false;
 			requestSent = false;
