@@ -108,6 +108,29 @@ class PolicyAttacksIT {
 	}
 
 	@Test
+	void publishedPortsStayOnTheHostsLoopback() {
+		String anyAddress = name("any");
+		docker.docker("run", "-d", "--name", anyAddress, "-p", "80", "busybox", "sleep", "60").assertOk();
+		String explicit = name("explicit");
+		docker.docker("run", "-d", "--name", explicit, "-p", "0.0.0.0::80", "busybox", "sleep", "60").assertOk();
+		for (String container : List.of(anyAddress, explicit)) {
+			String bindings = engine.docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", container).out();
+			assertThat(bindings).as("bindings on the engine").contains("\"HostIp\":\"127.0.0.1\"")
+				.doesNotContain("0.0.0.0");
+			assertThat(engine.docker("port", container, "80").out().trim()).as("where the engine listens")
+				.matches("127\\.0\\.0\\.1:\\d+");
+		}
+		// the engine host's address on the default bridge: every container on the host can reach it
+		String gateway = engine.docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", "bridge")
+			.out()
+			.trim();
+		String hostAddress = gateway.isEmpty() ? "172.17.0.1" : gateway;
+		refusedRun("ports on this shared host are published on 127.0.0.1 only (80/tcp asks for " + hostAddress + ")",
+				"-p", hostAddress + "::80");
+		refusedRun("publishing every exposed port (-P)", "-P", "--expose", "80");
+	}
+
+	@Test
 	void otherWaysToOpenTheHostAreRefused(@org.junit.jupiter.api.io.TempDir Path context) throws Exception {
 		String volume = name("evil");
 		DockerCli.Result bindVolume = docker.docker("volume", "create", "-o", "type=none", "-o", "o=bind", "-o",
