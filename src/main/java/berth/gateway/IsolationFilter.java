@@ -7,26 +7,33 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import berth.account.TenantRef;
 import berth.isolation.Ownership;
+import berth.isolation.Summaries;
 import berth.web.DockerApiException;
 
 /**
  * After the policy, before routing: a request naming an object is checked against its owner and
- * forwarded with the object's full ID; lists, events and prunes are narrowed to the tenant's objects.
+ * forwarded with the object's full ID; lists, events and prunes are narrowed to the tenant's objects;
+ * {@code info} and {@code system df} are answered with the tenant's share of them.
  */
 @Component
 class IsolationFilter implements GlobalFilter, Ordered {
 
 	private final Ownership ownership;
 
-	IsolationFilter(Ownership ownership) {
+	private final Summaries summaries;
+
+	IsolationFilter(Ownership ownership, Summaries summaries) {
 		this.ownership = ownership;
+		this.summaries = summaries;
 	}
 
 	@Override
@@ -42,6 +49,14 @@ class IsolationFilter implements GlobalFilter, Ordered {
 		}
 		ServerHttpRequest request = exchange.getRequest();
 		URI uri = request.getURI();
+		if (Summaries.summarises(request.getMethod().name(), uri.getRawPath())) {
+			return summaries.answer(tenant, uri.getRawPath(), uri.getRawQuery()).flatMap(json -> {
+				ServerHttpResponse response = exchange.getResponse();
+				response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+				response.getHeaders().setContentLength(json.length);
+				return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
+			});
+		}
 		String original = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
 		return ownership.ownedRequest(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery())
 			.flatMap(target -> {
