@@ -38,6 +38,13 @@ public final class DockerCli {
 
 	}
 
+	/** Every config directory this JVM made, removed when it exits. */
+	private static final java.util.Queue<Path> CONFIG_DIRS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> CONFIG_DIRS.forEach(DockerCli::deleteTree)));
+	}
+
 	private final Map<String, String> env = new HashMap<>();
 
 	private final Path config;
@@ -55,6 +62,7 @@ public final class DockerCli {
 	public DockerCli(String dockerHost, String key) {
 		try {
 			config = Files.createTempDirectory("docker-config");
+			CONFIG_DIRS.add(config);
 			String json = key == null ? "{}" : "{\"HttpHeaders\":{\"Authorization\":\"Bearer " + key + "\"}}";
 			Files.writeString(config.resolve("config.json"), json);
 		}
@@ -127,6 +135,15 @@ public final class DockerCli {
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new AssertionError(e);
+		}
+	}
+
+	private static void deleteTree(Path root) {
+		try (var paths = Files.walk(root)) {
+			paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+		}
+		catch (IOException | UncheckedIOException e) {
+			// a temp directory left behind is harmless
 		}
 	}
 
