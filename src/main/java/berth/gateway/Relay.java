@@ -91,9 +91,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
-	 * Whether reading can resume on a channel: not once its input has ended. Asking an epoll
-	 * channel whose input is shut down to read again fails (epoll_ctl ENOENT), and that failure
-	 * closed both sides before the engine's answer to a half-closed stdin got through.
+	 * Whether reading can resume on a channel: not once its input has ended, as there is nothing
+	 * left to read. (Before {@link EpollRegistration}, asking anyway failed with epoll_ctl ENOENT
+	 * and closed both sides before the engine's answer to a half-closed stdin got through.)
 	 */
 	private static boolean canRead(Channel channel) {
 		return channel.isActive() && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown());
