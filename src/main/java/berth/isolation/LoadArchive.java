@@ -58,6 +58,9 @@ public final class LoadArchive {
 
 	private @Nullable String longName;
 
+	/** The path of the metadata entry being collected, as the engine will extract it. */
+	private String collectedName = "";
+
 	/** @param rename the engine-side name for an image name found in the archive */
 	public LoadArchive(UnaryOperator<String> rename) {
 		this.rename = rename;
@@ -133,6 +136,7 @@ public final class LoadArchive {
 			if (type != '0' && type != '\0' && type != '7') {
 				throw refused(name + " that is not a regular file");
 			}
+			collectedName = name;
 			startCollecting(block, size, padded);
 			return;
 		}
@@ -178,7 +182,7 @@ public final class LoadArchive {
 			emit(block, content, out);
 			return;
 		}
-		byte[] renamed = renamed(clean(name(block)), content);
+		byte[] renamed = renamed(collectedName, content);
 		byte[] rewritten = block.clone();
 		writeOctal(rewritten, 124, 12, renamed.length);
 		java.util.Arrays.fill(rewritten, 148, 156, (byte) ' ');
