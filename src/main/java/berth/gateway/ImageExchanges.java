@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
 
 import berth.account.TenantRef;
 import berth.isolation.Images;
-import berth.isolation.LoadArchive;
+import berth.isolation.ArchiveRewriter;
 import berth.isolation.NameStream;
 
 /**
@@ -50,8 +50,8 @@ final class ImageExchanges {
 		URI uri = request.getURI();
 		URI forwarded = URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + plan.target());
 		ServerHttpRequest target = request.mutate().uri(forwarded).build();
-		if (plan.load() != null) {
-			target = renamedArchive(target, plan.load());
+		if (plan.archive() != null) {
+			target = rewrittenArchive(target, plan.archive());
 		}
 		ServerWebExchange.Builder mutated = exchange.mutate().request(target);
 		if (!plan.decodeNames() && plan.after() == null) {
@@ -65,8 +65,8 @@ final class ImageExchanges {
 			.onErrorResume(error -> after.apply(true).then(Mono.error(error)));
 	}
 
-	/** A {@code docker load} body with the image names inside the archive renamed as it streams. */
-	private static ServerHttpRequest renamedArchive(ServerHttpRequest request, LoadArchive archive) {
+	/** A {@code docker load} or build body, with a few entries of the archive rewritten as it streams. */
+	private static ServerHttpRequest rewrittenArchive(ServerHttpRequest request, ArchiveRewriter archive) {
 		HttpHeaders headers = new HttpHeaders();
 		headers.putAll(request.getHeaders());
 		headers.remove(HttpHeaders.CONTENT_LENGTH);
@@ -80,7 +80,7 @@ final class ImageExchanges {
 
 			@Override
 			public Flux<DataBuffer> getBody() {
-				return super.getBody().concatMapIterable(buffer -> archive.feed(nativeOf(buffer))).map(buffers::wrap);
+				return super.getBody().concatMap(buffer -> archive.feed(nativeOf(buffer))).map(buffers::wrap);
 			}
 		};
 	}

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -48,7 +49,7 @@ public class Images {
 
 	/** What the gateway does with an image request. */
 	public record Plan(String target, @Nullable Answer answer, boolean decodeNames,
-			@Nullable Function<Boolean, Mono<Void>> after, @Nullable LoadArchive load) {
+			@Nullable Function<Boolean, Mono<Void>> after, @Nullable ArchiveRewriter archive) {
 
 		Plan(String target, @Nullable Answer answer, boolean decodeNames,
 				@Nullable Function<Boolean, Mono<Void>> after) {
@@ -142,11 +143,17 @@ public class Images {
 				for (String given : query.all("t")) {
 					tags.add(ImageNames.engineTag(t, ownRef(given, null)));
 				}
-				return Plan.forward(tags.isEmpty() ? target : rawPath + "?" + query.withAll("t", tags), true);
+				String dockerfile = query.first("dockerfile");
+				Map<String, String> buildArgs = buildArgs(query.first("buildargs"));
+				ArchiveRewriter context = ArchiveRewriter.build(
+						dockerfile == null || dockerfile.isEmpty() ? "Dockerfile" : dockerfile,
+						content -> DockerfileImages.rewrite(content, buildArgs, ref -> buildReference(engine, t, ref)));
+				return new Plan(tags.isEmpty() ? target : rawPath + "?" + query.withAll("t", tags), null, true, null,
+						context);
 			});
 			case "POST /commit" -> Mono.fromCallable(() -> named(t, rawPath, query));
 			case "POST /images/load" ->
-				Mono.just(new Plan(target, null, true, null, new LoadArchive(name -> loadedName(t, name))));
+				Mono.just(new Plan(target, null, true, null, ArchiveRewriter.load(name -> loadedName(t, name))));
 			default -> Mono.just(Plan.forward(target, false));
 		});
 	}
@@ -196,6 +203,40 @@ public class Images {
 			}
 			return reply.status() / 100 == 4 ? shared : Mono.error(unexpected(reply));
 		});
+	}
+
+	/**
+	 * What the builder gets for an image a Dockerfile names: the tenant's own tag, or a shared image it
+	 * may use; a name the engine does not have stays as written (the builder pulls it); an image that
+	 * is there but not the tenant's to use is refused like a missing one.
+	 */
+	private Mono<String> buildReference(Engine engine, String tenant, String reference) {
+		return resolve(engine, tenant, reference).map(Resolved::engineReference)
+			.onErrorResume(EngineError.class, missing -> {
+				if (reference.isEmpty() || ImageNames.reserved(reference)) {
+					return Mono.error(missing);
+				}
+				return inspect(engine, reference).flatMap(reply -> reply.status() == 200 ? Mono.error(missing)
+						: reply.status() / 100 == 4 ? Mono.just(reference) : Mono.error(unexpected(reply)));
+			});
+	}
+
+	private static Map<String, String> buildArgs(@Nullable String json) {
+		Map<String, String> args = new java.util.HashMap<>();
+		if (json == null || json.isBlank()) {
+			return args;
+		}
+		try {
+			for (var entry : JSON.readTree(json).properties()) {
+				if (entry.getValue().isString()) {
+					args.put(entry.getKey(), entry.getValue().asString());
+				}
+			}
+		}
+		catch (JacksonException e) {
+			throw new DockerApiException(HttpStatus.BAD_REQUEST, "invalid buildargs");
+		}
+		return args;
 	}
 
 	/** An image with one of the tenant's tags, or a shared tag, is the tenant's to use. */

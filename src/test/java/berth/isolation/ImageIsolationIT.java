@@ -245,4 +245,32 @@ class ImageIsolationIT {
 		}
 	}
 
+	private DockerCli.Result build(DockerCli docker, String name, String dockerfile) throws Exception {
+		Path context = Files.createDirectories(dir.resolve("ctx-" + Admin.uniqueName("b")));
+		Files.writeString(context.resolve("Dockerfile"), dockerfile);
+		return docker.docker("build", "-t", name, context.toString());
+	}
+
+	@Test
+	void buildsStartOnlyFromImagesTheTenantMayUse() throws Exception {
+		String id = buildMarkedBusybox("base");
+		build(dockerA, "child:1", "FROM busybox\nRUN cat /marker > /copied\n").assertOk();
+		assertThat(dockerA.docker("run", "--rm", "child:1", "cat", "/copied").assertOk().trimmed())
+			.as("A's build starts from A's own busybox").isEqualTo("base");
+
+		String hex = id.substring("sha256:".length());
+		for (String dockerfile : List.of("FROM " + id + "\n", "FROM " + hex.substring(0, 12) + "\n",
+				"FROM berth.local/" + a.tenant() + "/d/busybox:latest\n",
+				"ARG BASE=berth.local/" + a.tenant() + "/d/child:1\nFROM $BASE\n",
+				"FROM busybox\nCOPY --from=" + hex.substring(0, 12) + " /marker /stolen\n")) {
+			DockerCli.Result stolen = build(dockerB, "stolen:1", dockerfile);
+			assertThat(stolen.exitCode()).as("B builds %s%s%s", dockerfile, stolen.out(), stolen.err()).isNotZero();
+			assertThat(engine.docker("image", "inspect", "berth.local/" + b.tenant() + "/d/stolen:1").exitCode())
+				.as("no image built from %s", dockerfile).isNotZero();
+		}
+		build(dockerB, "mine:1", "FROM busybox\nRUN (cat /marker || echo none) > /copied\n").assertOk();
+		assertThat(dockerB.docker("run", "--rm", "mine:1", "cat", "/copied").assertOk().trimmed())
+			.as("B's build starts from the shared busybox").isEqualTo("none");
+	}
+
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import berth.web.DockerApiException;
 
-class LoadArchiveTest {
+class ArchiveRewriterTest {
 
 	@TempDir
 	Path dir;
@@ -62,14 +62,14 @@ class LoadArchiveTest {
 
 	/** Feeds the archive in random chunks, as the network would, and joins what comes out. */
 	static byte[] renamed(byte[] archive, long seed) {
-		LoadArchive load = new LoadArchive(name -> Images.loadedName("acme", name));
+		ArchiveRewriter load = ArchiveRewriter.load(name -> Images.loadedName("acme", name));
 		Random random = new Random(seed);
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		int at = 0;
 		while (at < archive.length) {
 			int n = Math.min(archive.length - at, 1 + random.nextInt(700));
 			ByteBuf in = Unpooled.copiedBuffer(archive, at, n);
-			for (ByteBuf piece : load.feed(in)) {
+			for (ByteBuf piece : load.feed(in).collectList().block()) {
 				byte[] bytes = new byte[piece.readableBytes()];
 				piece.readBytes(bytes);
 				piece.release();

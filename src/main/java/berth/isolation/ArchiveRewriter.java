@@ -10,7 +10,10 @@ import java.util.function.UnaryOperator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.springframework.http.HttpStatus;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -19,14 +22,16 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.web.DockerApiException;
 
 /**
- * A {@code docker load} archive on its way to the engine, with the image names inside it renamed:
- * the small metadata files that name images ({@code manifest.json} RepoTags, the legacy
- * {@code repositories}, the OCI {@code index.json} annotations) are read whole and rewritten, their
- * tar headers given the new size and checksum; every other entry (the layers) streams through as
- * slices of the buffers that arrived. What the engine's tar reader would read differently from this
- * one (PAX sizes, sparse files, global headers, a metadata file that is a link) is refused.
+ * A tar archive on its way to the engine with a few small entries rewritten: for {@code docker load},
+ * the metadata files that name images ({@code manifest.json} RepoTags, the legacy
+ * {@code repositories}, the OCI {@code index.json} annotations), renamed into the tenant's namespace;
+ * for a build, the Dockerfile, with the images it names resolved for the tenant. Such an entry is read
+ * whole and rewritten, its tar header given the new size and checksum; every other entry (layers, the
+ * build context) streams through as slices of the buffers that arrived. What the engine's tar reader
+ * would read differently from this one (PAX sizes, sparse files, global headers, a rewritten entry
+ * that is a link) is refused.
  */
-public final class LoadArchive {
+public final class ArchiveRewriter {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -42,7 +47,9 @@ public final class LoadArchive {
 
 	}
 
-	private final UnaryOperator<String> rename;
+	private final java.util.function.Predicate<String> rewrites;
+
+	private final java.util.function.BiFunction<String, byte[], Mono<byte[]>> rewrite;
 
 	private final ByteBuf header = Unpooled.buffer(BLOCK, BLOCK);
 
@@ -61,14 +68,27 @@ public final class LoadArchive {
 	/** The path of the metadata entry being collected, as the engine will extract it. */
 	private String collectedName = "";
 
-	/** @param rename the engine-side name for an image name found in the archive */
-	public LoadArchive(UnaryOperator<String> rename) {
-		this.rename = rename;
+	private ArchiveRewriter(java.util.function.Predicate<String> rewrites,
+			java.util.function.BiFunction<String, byte[], Mono<byte[]>> rewrite) {
+		this.rewrites = rewrites;
+		this.rewrite = rewrite;
 	}
 
-	/** The bytes to send on for a buffer that arrived (which this call releases). */
-	public List<ByteBuf> feed(ByteBuf in) {
-		List<ByteBuf> out = new ArrayList<>();
+	/** @param rename the engine-side name for an image name found in a {@code docker load} archive */
+	public static ArchiveRewriter load(UnaryOperator<String> rename) {
+		return new ArchiveRewriter(NAMING::contains,
+				(name, content) -> Mono.fromCallable(() -> renamed(rename, name, content)));
+	}
+
+	/** A build context whose Dockerfile (at the path the build names) is rewritten. */
+	public static ArchiveRewriter build(String dockerfile, java.util.function.Function<byte[], Mono<byte[]>> rewrite) {
+		String path = clean(dockerfile);
+		return new ArchiveRewriter(path::equals, (name, content) -> rewrite.apply(content));
+	}
+
+	/** The bytes to send on for a buffer that arrived (which this call releases), in order. */
+	public Flux<ByteBuf> feed(ByteBuf in) {
+		List<Publisher<ByteBuf>> out = new ArrayList<>();
 		try {
 			while (in.isReadable()) {
 				switch (mode) {
@@ -83,7 +103,7 @@ public final class LoadArchive {
 					}
 					case PASS -> {
 						int n = (int) Math.min(remaining, in.readableBytes());
-						out.add(in.readRetainedSlice(n));
+						out.add(Mono.just(in.readRetainedSlice(n)));
 						remaining -= n;
 						if (remaining == 0) {
 							mode = Mode.HEADER;
@@ -99,13 +119,13 @@ public final class LoadArchive {
 							onCollected(out);
 						}
 					}
-					case END -> out.add(in.readRetainedSlice(in.readableBytes()));
+					case END -> out.add(Mono.just(in.readRetainedSlice(in.readableBytes())));
 				}
 			}
-			return out;
+			return Flux.concat(out);
 		}
 		catch (RuntimeException e) {
-			out.forEach(ByteBuf::release);
+			Flux.concat(out).subscribe(ByteBuf::release, error -> { });
 			throw e;
 		}
 		finally {
@@ -113,10 +133,10 @@ public final class LoadArchive {
 		}
 	}
 
-	private void onHeader(byte[] block, List<ByteBuf> out) {
+	private void onHeader(byte[] block, List<Publisher<ByteBuf>> out) {
 		if (isZero(block)) {
 			// the end of the archive: the engine's reader takes a zero block as the end, or refuses what follows
-			out.add(Unpooled.wrappedBuffer(block));
+			out.add(Mono.just(Unpooled.wrappedBuffer(block)));
 			mode = Mode.END;
 			return;
 		}
@@ -132,7 +152,7 @@ public final class LoadArchive {
 		}
 		String name = clean(longName != null ? longName : name(block));
 		longName = null;
-		if (NAMING.contains(name)) {
+		if (rewrites.test(name)) {
 			if (type != '0' && type != '\0' && type != '7') {
 				throw refused(name + " that is not a regular file");
 			}
@@ -140,7 +160,7 @@ public final class LoadArchive {
 			startCollecting(block, size, padded);
 			return;
 		}
-		out.add(Unpooled.wrappedBuffer(block));
+		out.add(Mono.just(Unpooled.wrappedBuffer(block)));
 		remaining = padded;
 		mode = remaining == 0 ? Mode.HEADER : Mode.PASS;
 	}
@@ -165,7 +185,7 @@ public final class LoadArchive {
 		throw refused("empty metadata entries");
 	}
 
-	private void onCollected(List<ByteBuf> out) {
+	private void onCollected(List<Publisher<ByteBuf>> out) {
 		byte[] block = collectedHeader;
 		byte[] content = java.util.Arrays.copyOf(collected.toByteArray(), (int) collectedSize);
 		collected.reset();
@@ -182,7 +202,11 @@ public final class LoadArchive {
 			emit(block, content, out);
 			return;
 		}
-		byte[] renamed = renamed(collectedName, content);
+		out.add(rewrite.apply(collectedName, content).map(renamed -> entry(block, renamed)));
+	}
+
+	/** A header like the given one, for the new content, and the content padded to whole blocks. */
+	private static ByteBuf entry(byte[] block, byte[] renamed) {
 		byte[] rewritten = block.clone();
 		writeOctal(rewritten, 124, 12, renamed.length);
 		java.util.Arrays.fill(rewritten, 148, 156, (byte) ' ');
@@ -192,16 +216,16 @@ public final class LoadArchive {
 		}
 		writeOctal(rewritten, 148, 7, sum);
 		rewritten[155] = ' ';
-		emit(rewritten, renamed, out);
+		int padded = (renamed.length + BLOCK - 1) / BLOCK * BLOCK;
+		return Unpooled.wrappedBuffer(rewritten, java.util.Arrays.copyOf(renamed, padded));
 	}
 
-	private static void emit(byte[] block, byte[] content, List<ByteBuf> out) {
+	private static void emit(byte[] block, byte[] content, List<Publisher<ByteBuf>> out) {
 		int padded = (content.length + BLOCK - 1) / BLOCK * BLOCK;
-		out.add(Unpooled.wrappedBuffer(block));
-		out.add(Unpooled.wrappedBuffer(java.util.Arrays.copyOf(content, padded)));
+		out.add(Mono.just(Unpooled.wrappedBuffer(block, java.util.Arrays.copyOf(content, padded))));
 	}
 
-	private byte[] renamed(String name, byte[] content) {
+	private static byte[] renamed(UnaryOperator<String> rename, String name, byte[] content) {
 		JsonNode json;
 		try {
 			json = JSON.readTree(content);
@@ -235,10 +259,10 @@ public final class LoadArchive {
 			default -> {
 				for (JsonNode manifest : json.path("manifests")) {
 					if (manifest.get("annotations") instanceof ObjectNode annotations) {
-						renameAnnotation(annotations, "io.containerd.image.name");
+						renameAnnotation(rename, annotations, "io.containerd.image.name");
 						JsonNode ref = annotations.get("org.opencontainers.image.ref.name");
 						if (ref != null && (ref.asString("").contains("/") || ref.asString("").contains(":"))) {
-							renameAnnotation(annotations, "org.opencontainers.image.ref.name");
+							renameAnnotation(rename, annotations, "org.opencontainers.image.ref.name");
 						}
 					}
 				}
@@ -247,7 +271,7 @@ public final class LoadArchive {
 		return JSON.writeValueAsBytes(json);
 	}
 
-	private void renameAnnotation(ObjectNode annotations, String key) {
+	private static void renameAnnotation(UnaryOperator<String> rename, ObjectNode annotations, String key) {
 		JsonNode value = annotations.get(key);
 		if (value != null) {
 			annotations.put(key, rename.apply(value.asString("")));
