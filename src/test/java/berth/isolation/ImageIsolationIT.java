@@ -265,6 +265,7 @@ class ImageIsolationIT {
 				"FROM busybox\nCOPY --from=" + hex.substring(0, 12) + " /marker /stolen\n")) {
 			DockerCli.Result stolen = build(dockerB, "stolen:1", dockerfile);
 			assertThat(stolen.exitCode()).as("B builds %s%s%s", dockerfile, stolen.out(), stolen.err()).isNotZero();
+			assertThat(stolen.out() + stolen.err()).as("B builds %s", dockerfile).contains("No such image");
 			assertThat(engine.docker("image", "inspect", "berth.local/" + b.tenant() + "/d/stolen:1").exitCode())
 				.as("no image built from %s", dockerfile).isNotZero();
 		}
