@@ -54,6 +54,9 @@ final class ImageExchanges {
 			target = rewrittenArchive(target, plan.archive());
 		}
 		ServerWebExchange.Builder mutated = exchange.mutate().request(target);
+		if (plan.savedArchive() != null) {
+			return chain.filter(mutated.response(new SavedArchive(exchange.getResponse(), plan.savedArchive())).build());
+		}
 		if (!plan.decodeNames() && plan.after() == null) {
 			return chain.filter(mutated.build());
 		}
@@ -93,6 +96,35 @@ final class ImageExchanges {
 		buffer.read(bytes);
 		DataBufferUtils.release(buffer);
 		return Unpooled.wrappedBuffer(bytes);
+	}
+
+	/** A {@code docker save} archive with the image names inside written back in the tenant's form. */
+	private static final class SavedArchive extends ServerHttpResponseDecorator {
+
+		private final ArchiveRewriter archive;
+
+		private final NettyDataBufferFactory buffers = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
+
+		SavedArchive(ServerHttpResponse delegate, ArchiveRewriter archive) {
+			super(delegate);
+			this.archive = archive;
+		}
+
+		@Override
+		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+			getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
+			return super.writeWith(Flux.from(body).concatMap(buffer -> archive.feed(nativeOf(buffer))).map(buffers::wrap));
+		}
+
+		@Override
+		public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+			Flux<Publisher<DataBuffer>> renamed = Flux.from(body)
+				.<Publisher<DataBuffer>>map(chunks -> Flux.from(chunks)
+					.concatMap(buffer -> archive.feed(nativeOf(buffer)))
+					.map(buffers::wrap));
+			return super.writeAndFlushWith(renamed);
+		}
+
 	}
 
 	/** The engine's answer, scanned for errors and, when asked, with the tenant's names written back. */

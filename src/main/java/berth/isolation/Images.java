@@ -49,11 +49,23 @@ public class Images {
 
 	/** What the gateway does with an image request. */
 	public record Plan(String target, @Nullable Answer answer, boolean decodeNames,
-			@Nullable Function<Boolean, Mono<Void>> after, @Nullable ArchiveRewriter archive) {
+			@Nullable Function<Boolean, Mono<Void>> after, @Nullable ArchiveRewriter archive,
+			@Nullable ArchiveRewriter savedArchive) {
 
 		Plan(String target, @Nullable Answer answer, boolean decodeNames,
 				@Nullable Function<Boolean, Mono<Void>> after) {
-			this(target, answer, decodeNames, after, null);
+			this(target, answer, decodeNames, after, null, null);
+		}
+
+		Plan(String target, @Nullable Answer answer, boolean decodeNames,
+				@Nullable Function<Boolean, Mono<Void>> after, @Nullable ArchiveRewriter archive) {
+			this(target, answer, decodeNames, after, archive, null);
+		}
+
+		/** A save: the archive the engine sends back names images as the tenant knows them. */
+		static Plan save(String target, String tenant) {
+			return new Plan(target, null, false, null, null,
+					ArchiveRewriter.load(name -> ImageNames.decode(tenant, name).orElse(name)));
 		}
 
 		static Plan forward(String target, boolean decodeNames) {
@@ -132,11 +144,11 @@ public class Images {
 			case "DELETE /images/{name}" -> remove(engine, t, version, nameIn(unversioned, false), query);
 			case "POST /images/{name}/push" -> push(engine, t, version, nameIn(unversioned, true), query);
 			case "GET /images/{name}/get" -> resolve(engine, t, nameIn(unversioned, true))
-				.map(r -> Plan.forward(version + "/images/" + r.engineReference() + "/get", false));
+				.map(r -> Plan.save(version + "/images/" + r.engineReference() + "/get", t));
 			case "GET /images/get" -> Flux.fromIterable(query.all("names"))
 				.concatMap(name -> resolve(engine, t, name).map(Resolved::engineReference))
 				.collectList()
-				.map(names -> Plan.forward(rawPath + "?" + query.withAll("names", names), false));
+				.map(names -> Plan.save(rawPath + "?" + query.withAll("names", names), t));
 			case "POST /images/create" -> create(engine, t, rawPath, query, registryAuth);
 			case "POST /build" -> Mono.fromCallable(() -> {
 				List<String> tags = new ArrayList<>();

@@ -101,6 +101,10 @@ class ImageIT extends CliTestSupport {
 		Path saved = dir.resolve("saved.tar");
 		ok("save", "-o", saved.toString(), tag);
 		assertThat(tarEntries(saved)).as("entries of the docker save archive").contains("manifest.json");
+		Result manifest = shell("tar -xOf " + saved + " manifest.json");
+		assertSucceeded(manifest, "tar -xOf saved.tar manifest.json");
+		assertThat(manifest.out()).as("the saved archive names the image as the tenant does").contains("\"" + tag + "\"")
+			.doesNotContain("berth.local");
 		ok("rmi", tag);
 		assertThat(existsOnEngine(id)).as("the image is still on the engine after docker rmi").isFalse();
 		Result loaded = ok("load", "-i", saved.toString());
