@@ -65,6 +65,8 @@ public final class ArchiveRewriter {
 
 	private @Nullable String longName;
 
+	private boolean first = true;
+
 	/** The path of the metadata entry being collected, as the engine will extract it. */
 	private String collectedName = "";
 
@@ -134,11 +136,21 @@ public final class ArchiveRewriter {
 	}
 
 	private void onHeader(byte[] block, List<Publisher<ByteBuf>> out) {
+		if (first) {
+			first = false;
+			if (compressed(block)) {
+				// the engine would decompress it first: a tar this reader never saw
+				throw refused("compression (send an uncompressed tar)");
+			}
+		}
 		if (isZero(block)) {
 			// the end of the archive: the engine's reader takes a zero block as the end, or refuses what follows
 			out.add(Mono.just(Unpooled.wrappedBuffer(block)));
 			mode = Mode.END;
 			return;
+		}
+		if (!checksumMatches(block)) {
+			throw refused("a damaged tar header");
 		}
 		char type = (char) block[156];
 		long size = size(block);
@@ -366,6 +378,34 @@ public final class ArchiveRewriter {
 			}
 		}
 		return -1;
+	}
+
+	/** gzip, bzip2, xz and zstd, which the engine's reader detects and decompresses. */
+	private static boolean compressed(byte[] block) {
+		int b0 = block[0] & 0xff;
+		int b1 = block[1] & 0xff;
+		return (b0 == 0x1f && b1 == 0x8b) || (b0 == 'B' && b1 == 'Z' && block[2] == 'h')
+				|| (b0 == 0xfd && b1 == '7' && block[2] == 'z' && block[3] == 'X' && block[4] == 'Z')
+				|| (b0 == 0x28 && b1 == 0xb5 && (block[2] & 0xff) == 0x2f && (block[3] & 0xff) == 0xfd);
+	}
+
+	/** The header checksum, read as Go's reader reads it (unsigned or signed sum). */
+	private static boolean checksumMatches(byte[] block) {
+		long unsigned = 0;
+		long signed = 0;
+		for (int i = 0; i < BLOCK; i++) {
+			int value = i >= 148 && i < 156 ? ' ' : block[i];
+			unsigned += value & 0xff;
+			signed += i >= 148 && i < 156 ? ' ' : block[i];
+		}
+		String stored = field(block, 148, 8).trim();
+		try {
+			long sum = Long.parseLong(stored, 8);
+			return sum == unsigned || sum == signed;
+		}
+		catch (NumberFormatException e) {
+			return false;
+		}
 	}
 
 	private static boolean isZero(byte[] block) {

@@ -134,6 +134,13 @@ class ArchiveRewriterTest {
 				"[{\"RepoTags\":[\"busybox:latest\"]}]".getBytes(StandardCharsets.UTF_8)));
 		assertThat(new String(renamed(dotted, 0), StandardCharsets.ISO_8859_1))
 			.contains("berth.local/acme/d/busybox:latest");
+		byte[] gzipped = archive(entry("manifest.json", '0', new byte[10]));
+		gzipped[0] = 0x1f;
+		gzipped[1] = (byte) 0x8b;
+		assertThatThrownBy(() -> renamed(gzipped, 0)).as("a compressed archive").isInstanceOf(DockerApiException.class);
+		byte[] damaged = archive(entry("layer", '0', new byte[10]));
+		damaged[130] = '7';
+		assertThatThrownBy(() -> renamed(damaged, 0)).as("a bad checksum").isInstanceOf(DockerApiException.class);
 		byte[] reserved = archive(entry("manifest.json", '0',
 				"[{\"RepoTags\":[\"berth.local:5000/x:1\"]}]".getBytes(StandardCharsets.UTF_8)));
 		assertThatThrownBy(() -> renamed(reserved, 0)).isInstanceOf(DockerApiException.class);
