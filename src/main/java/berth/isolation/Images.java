@@ -332,7 +332,7 @@ public class Images {
 			engineFilters = JSON.writeValueAsString(rest);
 		}
 		Query forwarded = engineFilters == null ? query : Query.parse(query.with("filters", engineFilters));
-		return call(engine, HttpMethod.GET, version + "/images/json?" + forwarded.with("shared-size", "0"))
+		return call(engine, HttpMethod.GET, version + "/images/json?" + forwarded.raw())
 			.map(reply -> {
 				if (reply.status() != 200) {
 					return Plan.answer(reply.status(), reply.body());
