@@ -15,6 +15,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import berth.account.TenantRef;
+import berth.isolation.Images;
 import berth.isolation.Ownership;
 import berth.isolation.Summaries;
 import berth.web.DockerApiException;
@@ -31,9 +32,12 @@ class IsolationFilter implements GlobalFilter, Ordered {
 
 	private final Summaries summaries;
 
-	IsolationFilter(Ownership ownership, Summaries summaries) {
+	private final Images images;
+
+	IsolationFilter(Ownership ownership, Summaries summaries, Images images) {
 		this.ownership = ownership;
 		this.summaries = summaries;
+		this.images = images;
 	}
 
 	@Override
@@ -58,8 +62,13 @@ class IsolationFilter implements GlobalFilter, Ordered {
 			});
 		}
 		String original = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-		return ownership.ownedRequest(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery())
+		String method = request.getMethod().name();
+		return ownership.ownedRequest(tenant, method, uri.getRawPath(), uri.getRawQuery())
 			.flatMap(target -> {
+				if (Images.handles(method, uri.getRawPath())) {
+					return images.plan(tenant, method, target, request.getHeaders().getFirst("X-Registry-Auth"))
+						.flatMap(plan -> ImageExchanges.carryOut(plan, tenant, exchange, chain));
+				}
 				if (target.equals(original)) {
 					return chain.filter(exchange);
 				}

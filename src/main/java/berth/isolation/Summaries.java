@@ -107,6 +107,10 @@ public class Summaries {
 			long layers = 0;
 			for (JsonNode image : images) {
 				((ObjectNode) image).put("Containers", usedImages.get(image.path("Id").asString("")));
+				// the names the tenant knows the image by; never another tenant's engine-side tags
+				java.util.List<String> names = Images.tenantTags(tenant, image.path("RepoTags"), true);
+				ArrayNode tags = ((ObjectNode) image).putArray("RepoTags");
+				names.forEach(tags::add);
 				layers += Math.max(0, image.path("Size").asLong(0));
 			}
 			df.put("LayersSize", layers);

@@ -35,7 +35,7 @@ class SummariesTest {
 	void diskUsageKeepsOnlyWhatTheTenantOwnsOrUses() {
 		JsonNode engine = json("""
 				{'LayersSize':999,
-				 'Images':[{'Id':'sha256:a','Size':100,'Containers':5},{'Id':'sha256:b','Size':50,'Containers':1},
+				 'Images':[{'Id':'sha256:a','Size':100,'Containers':5,'RepoTags':['busybox:latest','berth.local/other/d/x:1','berth.local/acme/d/mine:2']},{'Id':'sha256:b','Size':50,'Containers':1},
 				           {'Id':'sha256:c','Size':7,'Containers':0}],
 				 'Containers':[{'Id':'1','ImageID':'sha256:a','Labels':{'berth.tenant':'acme'}},
 				               {'Id':'2','ImageID':'sha256:a','Labels':{'berth.tenant':'acme'}},
@@ -49,6 +49,8 @@ class SummariesTest {
 		assertThat(df.get("Volumes").findValuesAsString("Name")).containsExactly("v1");
 		assertThat(df.get("Images").findValuesAsString("Id")).containsExactly("sha256:a");
 		assertThat(df.at("/Images/0/Containers").asInt()).isEqualTo(2);
+		assertThat(df.at("/Images/0/RepoTags").valueStream().map(JsonNode::asString))
+			.containsExactly("busybox:latest", "mine:2");
 		assertThat(df.get("LayersSize").asLong()).isEqualTo(100);
 		assertThat(df.get("BuildCache")).isEmpty();
 	}
