@@ -71,6 +71,17 @@ final class Query {
 			.toString();
 	}
 
+	/** This query without any occurrence of the key. */
+	String without(String key) {
+		StringBuilder out = new StringBuilder();
+		for (Pair pair : pairs) {
+			if (!pair.key().equals(key)) {
+				out.append(out.isEmpty() ? "" : "&").append(pair.rawKey()).append('=').append(pair.rawValue());
+			}
+		}
+		return out.toString();
+	}
+
 	private static String decode(String raw) {
 		try {
 			return URLDecoder.decode(raw, StandardCharsets.UTF_8);
