@@ -56,7 +56,7 @@ public final class Names {
 	 */
 	public static String shown(String tenant, String engineName) {
 		int start = engineName.startsWith("/") ? 1 : 0;
-		if (engineName.length() > start + tenant.length() && engineName.charAt(start + tenant.length()) == SEPARATOR
+		if (engineName.length() > start + tenant.length() + 1 && engineName.charAt(start + tenant.length()) == SEPARATOR
 				&& engineName.startsWith(tenant, start)) {
 			return engineName.substring(0, start) + engineName.substring(start + tenant.length() + 1);
 		}
