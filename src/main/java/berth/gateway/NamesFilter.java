@@ -42,7 +42,7 @@ class NamesFilter implements GlobalFilter, Ordered {
 		URI uri = request.getURI();
 		TenantView view = TenantView.of(tenant.name(), request.getMethod().name(), uri.getRawPath(), uri.getRawQuery());
 		ServerWebExchange.Builder named = exchange.mutate().response(new TenantViewResponse(exchange.getResponse(), view));
-		if (request.getMethod() == HttpMethod.POST && Endpoints.template(uri.getRawPath()).equals("/containers/create")) {
+		if (HttpMethod.POST.equals(request.getMethod()) && Endpoints.template(uri.getRawPath()).equals("/containers/create")) {
 			String query = Names.namedCreate(uri.getRawQuery());
 			if (!query.equals(uri.getRawQuery())) {
 				URI forwarded = URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath() + "?" + query);

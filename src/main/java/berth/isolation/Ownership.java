@@ -129,13 +129,16 @@ public class Ownership {
 		String version = rawPath.substring(0, rawPath.length() - unversioned.length());
 		String[] segments = unversioned.split("/", -1);
 		String reference = segments[2];
-		if (kind == Kind.NETWORK && method.equals("DELETE") && reference.equals(Names.DEFAULT_NETWORK)) {
-			return Mono.error(new EngineError(HttpStatus.FORBIDDEN,
-					reference + " is a pre-defined network and cannot be removed"));
+		boolean removal = kind == Kind.NETWORK && method.equals("DELETE");
+		if (removal && reference.equals(Names.DEFAULT_NETWORK)) {
+			return Mono.error(defaultNetworkRemoval());
 		}
 		return backends.engineFor(tenant).flatMap(engine -> switch (kind) {
 			case CONTAINER -> container(engine, tenant, reference, false).map(Found::id);
-			case NETWORK -> network(engine, tenant, reference, false).map(Found::id);
+			// the default network by its ID is still the default network
+			case NETWORK -> network(engine, tenant, reference, removal)
+				.flatMap(found -> removal && Names.defaultNetwork(tenant.name()).equals(found.name())
+						? Mono.error(defaultNetworkRemoval()) : Mono.just(found.id()));
 			case EXEC -> exec(engine, tenant, reference).thenReturn(reference);
 			case VOLUME -> volume(engine, tenant, reference).flatMap(owned -> owned
 					? Mono.just(Names.engineSide(tenant.name(), reference)) : Mono.error(Kind.VOLUME.missing(reference)));
@@ -208,12 +211,16 @@ public class Ownership {
 		}
 		return filters.map(current -> {
 			Query forwarded = query;
-			if (containers && Filters.values(current, "name") != null && query.first("limit") != null) {
+			if (containers && Filters.values(current, "name") != null && TenantView.limit(query.first("limit")) > 0) {
 				// the engine's limit counts containers of any state
 				forwarded = Query.parse(Query.parse(query.without("limit")).with("all", "1"));
 			}
 			return rawPath + "?" + forwarded.with("filters", Filters.scoped(current, tenant.name(), endpoint));
 		});
+	}
+
+	private static EngineError defaultNetworkRemoval() {
+		return new EngineError(HttpStatus.FORBIDDEN, Names.DEFAULT_NETWORK + " is a pre-defined network and cannot be removed");
 	}
 
 	/** The name of a container being created, as the tenant gave it (or one Berth gives it), checked like the engine's. */

@@ -118,10 +118,11 @@ class ReferenceRules implements BodyRule {
 	}
 
 	private Mono<Void> create(Request request, ObjectNode body) {
-		JsonNode given = body.get("HostConfig");
-		ObjectNode hostConfig = given instanceof ObjectNode object ? object : body.putObject("HostConfig");
-		String name = request.query().getOrDefault("name", "");
-		name = name.startsWith("/") ? name.substring(1) : name;
+		JsonNode host = body.get("HostConfig");
+		ObjectNode hostConfig = host instanceof ObjectNode object ? object : body.putObject("HostConfig");
+		String given = request.query().getOrDefault("name", "");
+		// checked before anything is claimed or created for the container
+		String name = given.isEmpty() ? "" : Ownership.createdName(given);
 		List<Mono<Void>> steps = new ArrayList<>();
 		steps.add(volumesFrom(request, hostConfig));
 		steps.add(networking(request, body, hostConfig, name));

@@ -487,7 +487,7 @@ public final class TenantView {
 		}
 	}
 
-	private static int limit(@Nullable String value) {
+	static int limit(@Nullable String value) {
 		try {
 			return value == null ? 0 : Integer.parseInt(value.trim());
 		}
