@@ -121,6 +121,10 @@ public final class TenantView {
 
 	/** A successful JSON answer ({@link Shape#JSON}) as the tenant sees it; unreadable bodies pass as they are. */
 	public byte[] json(byte[] body) {
+		if (answer != Answer.DISK_USAGE && names == null && !mentionsTenant(body)) {
+			// nothing of the tenant's named in it (an empty list): as it is, without parsing
+			return body;
+		}
 		JsonNode tree;
 		try {
 			tree = JSON.readTree(body);
@@ -170,6 +174,20 @@ public final class TenantView {
 			}
 		}
 		return JSON.writeValueAsBytes(tree);
+	}
+
+	/** Whether the tenant's engine-side prefix occurs anywhere in the body. */
+	private boolean mentionsTenant(byte[] body) {
+		byte[] prefix = (tenant + Names.SEPARATOR).getBytes(StandardCharsets.UTF_8);
+		outer: for (int i = 0; i + prefix.length <= body.length; i++) {
+			for (int j = 0; j < prefix.length; j++) {
+				if (body[i + j] != prefix[j]) {
+					continue outer;
+				}
+			}
+			return true;
+		}
+		return false;
 	}
 
 	/** A rewriter for one streamed answer ({@link Shape#LINES}); it keeps a partial line between chunks. */

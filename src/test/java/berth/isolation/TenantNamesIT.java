@@ -160,6 +160,12 @@ class TenantNamesIT {
 			.contains("Conflict. The container name \"/web\" is already in use");
 		assertThat(dockerA.docker("network", "rm", "bridge").err())
 			.contains("bridge is a pre-defined network and cannot be removed");
+		String bridgeId = dockerA.docker("network", "inspect", "-f", "{{.Id}}", "bridge").assertOk().trimmed();
+		assertThat(dockerA.docker("network", "rm", bridgeId.substring(0, 12)).err())
+			.contains("bridge is a pre-defined network and cannot be removed");
+		dockerA.docker("network", "prune", "-f").assertOk();
+		assertThat(engine.docker("network", "inspect", "-f", "{{.Id}}", Names.defaultNetwork(a.tenant())).trimmed())
+			.as("the default network survives a prune").isEqualTo(bridgeId);
 		assertThat(dockerA.docker("network", "create", "bridge").err())
 			.contains("operation is not permitted on predefined bridge network");
 

@@ -164,8 +164,12 @@ class TenantViewTest {
 		assertThat(view("GET", "/containers/json").shape()).isEqualTo(TenantView.Shape.JSON);
 		assertThat(view("GET", "/events").shape()).isEqualTo(TenantView.Shape.LINES);
 		assertThat(view("GET", "/v1.41/containers/web/stats").shape()).isEqualTo(TenantView.Shape.LINES);
-		byte[] notJson = "not json".getBytes(StandardCharsets.UTF_8);
+		byte[] notJson = "not json acme_web".getBytes(StandardCharsets.UTF_8);
 		assertThat(view("GET", "/containers/json").json(notJson)).isSameAs(notJson);
+		byte[] empty = "[]\n".getBytes(StandardCharsets.UTF_8);
+		assertThat(view("GET", "/containers/json").json(empty)).as("nothing named: not parsed").isSameAs(empty);
+		byte[] others = "[{\"Names\":[\"/web\"]}]".getBytes(StandardCharsets.UTF_8);
+		assertThat(view("GET", "/containers/json").json(others)).isSameAs(others);
 	}
 
 	@Test
