@@ -278,7 +278,7 @@ public class Ownership {
 	}
 
 	/** The engine-side name of the tenant's default network, created now if it does not exist yet. */
-	public Mono<String> defaultNetwork(TenantRef tenant) {
+	Mono<String> defaultNetwork(TenantRef tenant) {
 		return backends.engineFor(tenant).flatMap(engine -> defaultNetwork(engine, tenant));
 	}
 
