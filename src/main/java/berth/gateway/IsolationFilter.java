@@ -5,6 +5,7 @@ import java.net.URI;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -27,6 +28,8 @@ import berth.web.DockerApiException;
  */
 @Component
 class IsolationFilter implements GlobalFilter, Ordered {
+
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IsolationFilter.class);
 
 	private final Ownership ownership;
 
@@ -64,6 +67,7 @@ class IsolationFilter implements GlobalFilter, Ordered {
 		String original = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
 		String method = request.getMethod().name();
 		return ownership.ownedRequest(tenant, method, uri.getRawPath(), uri.getRawQuery())
+			.onErrorResume(DockerApiException.class, refusal -> drain(exchange).then(Mono.error(refusal)))
 			.flatMap(target -> {
 				if (Images.handles(method, uri.getRawPath())) {
 					return images.plan(tenant, method, target, request.getHeaders().getFirst("X-Registry-Auth"))
@@ -74,15 +78,35 @@ class IsolationFilter implements GlobalFilter, Ordered {
 				}
 				URI forwarded = URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + target);
 				return chain.filter(exchange.mutate().request(request.mutate().uri(forwarded).build()).build());
-			})
-			.onErrorResume(DockerApiException.class, refusal -> {
-				if (hasBody(request.getHeaders())) {
-					// refused before its (streamed) body was read: end the connection, or the client
-					// keeps sending a body nobody reads (docker cp into a container)
-					exchange.getResponse().getHeaders().setConnection("close");
-				}
-				return Mono.error(refusal);
 			});
+	}
+
+	/** Past this, the body of a refused request is not read any more: the connection is ended. */
+	private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+
+	/**
+	 * A request refused before its (streamed) body was read, e.g. docker cp into someone else's
+	 * container: the body is read to its end and dropped, so the client, still sending, reads the
+	 * refusal; closing with unread bytes would reset the connection under it (a "broken pipe" instead
+	 * of "No such container"). A body beyond the bound ends the connection instead.
+	 */
+	private static Mono<Void> drain(ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
+		if (!hasBody(request.getHeaders())) {
+			return Mono.empty();
+		}
+		return request.getBody().reduce(0L, (seen, buffer) -> {
+			long total = seen + buffer.readableByteCount();
+			DataBufferUtils.release(buffer);
+			if (total > DRAIN_LIMIT) {
+				throw new IllegalStateException("a refused request's body is larger than " + DRAIN_LIMIT + " bytes");
+			}
+			return total;
+		}).onErrorResume(failed -> {
+			log.debug("the body of a refused request was not read to its end: {}", failed.toString());
+			exchange.getResponse().getHeaders().setConnection("close");
+			return Mono.empty();
+		}).then();
 	}
 
 	private static boolean hasBody(HttpHeaders headers) {

@@ -104,6 +104,11 @@ final class Query {
 		return withAll("", List.of());
 	}
 
+	/** This query without any occurrence of the key. */
+	String without(String key) {
+		return withAll(key, List.of());
+	}
+
 	private static String decode(String raw) {
 		try {
 			return URLDecoder.decode(raw, StandardCharsets.UTF_8);

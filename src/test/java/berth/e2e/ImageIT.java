@@ -53,7 +53,7 @@ class ImageIT extends CliTestSupport {
 			.contains("built " + context.token())
 			.contains("Successfully tagged " + tag);
 		String id = ok("image", "inspect", "--format", "{{.Id}}", tag).trimmed();
-		assertThat(inspectOnEngine("{{.Id}}", onEngine(tag))).as("the built image on the engine, in the tenant's namespace")
+		assertThat(inspectOnEngine("{{.Id}}", imageOnEngine(tag))).as("the built image on the engine, in the tenant's namespace")
 			.isEqualTo(id);
 		assertThat(existsOnEngine(tag)).as("no shared tag of the tenant's name").isFalse();
 		return id;
@@ -109,7 +109,7 @@ class ImageIT extends CliTestSupport {
 		assertThat(existsOnEngine(id)).as("the image is still on the engine after docker rmi").isFalse();
 		Result loaded = ok("load", "-i", saved.toString());
 		assertThat(loaded.out()).as("docker load").contains("Loaded image: " + tag);
-		assertThat(inspectOnEngine("{{.Id}}", onEngine(tag))).as("the loaded image is the saved one").isEqualTo(id);
+		assertThat(inspectOnEngine("{{.Id}}", imageOnEngine(tag))).as("the loaded image is the saved one").isEqualTo(id);
 
 		String container = name("export");
 		ok("create", "--name", container, tag);
@@ -133,7 +133,7 @@ class ImageIT extends CliTestSupport {
 	}
 
 	/** Where the engine keeps a tag of the tenant's. */
-	private String onEngine(String reference) {
+	private String imageOnEngine(String reference) {
 		return ImageNames.engineTag(tenant.tenant(), ImageNames.parse(reference).orElseThrow());
 	}
 

@@ -92,6 +92,25 @@ public final class DockerCli {
 		return exec(stdin, Duration.ofMinutes(3), prepend("docker", args));
 	}
 
+	/**
+	 * On the engine's own CLI: removes every container, network and volume a tenant owns (its
+	 * default network included), whatever their names.
+	 */
+	public void removeOwnedBy(String tenant) {
+		String label = "label=berth.tenant=" + tenant;
+		for (String[] kind : new String[][] { { "ps", "-aq" }, { "network", "ls", "-q" }, { "volume", "ls", "-q" } }) {
+			List<String> list = new ArrayList<>(List.of(kind));
+			list.addAll(List.of("--filter", label));
+			String owned = docker(list.toArray(String[]::new)).trimmed();
+			if (owned.isEmpty()) {
+				continue;
+			}
+			List<String> rm = new ArrayList<>(kind[0].equals("ps") ? List.of("rm", "-f", "-v") : List.of(kind[0], "rm"));
+			rm.addAll(List.of(owned.split("\\s+")));
+			docker(rm.toArray(String[]::new));
+		}
+	}
+
 	public Result compose(Path dir, String... args) {
 		return exec(null, Duration.ofMinutes(3), dir, prepend("docker-compose", args));
 	}
