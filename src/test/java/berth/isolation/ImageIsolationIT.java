@@ -66,6 +66,9 @@ class ImageIsolationIT {
 		for (String container : containers) {
 			engine.docker("rm", "-f", container);
 		}
+		// containers (by their engine-side names), default networks and volumes of both tenants
+		engine.removeOwnedBy(a.tenant());
+		engine.removeOwnedBy(b.tenant());
 		List<String> remove = new ArrayList<>(engineImages);
 		for (String line : engine.docker("images", "--format", "{{.Repository}}:{{.Tag}}").out().split("\n")) {
 			if (line.startsWith("berth.local/" + a.tenant() + "/") || line.startsWith("berth.local/" + b.tenant() + "/")) {
@@ -100,10 +103,10 @@ class ImageIsolationIT {
 	/** B runs busybox; the engine says the container runs the shared image. */
 	private void bStillRunsTheRealBusybox() {
 		String name = Admin.uniqueName("b-run");
-		containers.add(name);
+		containers.add(b.tenant() + "_" + name); // the engine-side name (berth.isolation.Names)
 		DockerCli.Result run = dockerB.docker("run", "--name", name, "busybox", "sh", "-c", "cat /marker || echo none");
 		assertThat(run.assertOk().trimmed()).as("B's busybox has no marker").isEqualTo("none");
-		assertThat(engine.docker("inspect", "-f", "{{.Image}}", name).assertOk().trimmed())
+		assertThat(engine.docker("inspect", "-f", "{{.Image}}", b.tenant() + "_" + name).assertOk().trimmed())
 			.as("the image of B's container on the engine").isEqualTo(busyboxId);
 		assertThat(engineId("busybox:latest")).as("the shared busybox tag").isEqualTo(busyboxId);
 	}

@@ -26,19 +26,7 @@ class SummariesIT {
 
 	@AfterEach
 	void cleanUp() {
-		for (Admin.TenantKey tenant : tenants) {
-			String label = "label=berth.tenant=" + tenant.tenant();
-			for (String id : engine.docker("ps", "-aq", "--filter", label).trimmed().split("\\s+")) {
-				if (!id.isEmpty()) {
-					engine.docker("rm", "-f", id);
-				}
-			}
-			for (String volume : engine.docker("volume", "ls", "-q", "--filter", label).trimmed().split("\\s+")) {
-				if (!volume.isEmpty()) {
-					engine.docker("volume", "rm", "-f", volume);
-				}
-			}
-		}
+		tenants.forEach(tenant -> engine.removeOwnedBy(tenant.tenant()));
 	}
 
 	@Test

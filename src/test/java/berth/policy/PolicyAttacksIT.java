@@ -114,10 +114,12 @@ class PolicyAttacksIT {
 		String explicit = name("explicit");
 		docker.docker("run", "-d", "--name", explicit, "-p", "0.0.0.0::80", "busybox", "sleep", "60").assertOk();
 		for (String container : List.of(anyAddress, explicit)) {
-			String bindings = engine.docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", container).out();
+			String bindings = engine.docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", onEngine(container))
+				.assertOk()
+				.out();
 			assertThat(bindings).as("bindings on the engine").contains("\"HostIp\":\"127.0.0.1\"")
 				.doesNotContain("0.0.0.0");
-			assertThat(engine.docker("port", container, "80").out().trim()).as("where the engine listens")
+			assertThat(engine.docker("port", onEngine(container), "80").out().trim()).as("where the engine listens")
 				.matches("127\\.0\\.0\\.1:\\d+");
 		}
 		// the engine host's address on the default bridge: every container on the host can reach it
