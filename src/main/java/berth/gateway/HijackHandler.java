@@ -207,7 +207,12 @@ final class HijackHandler extends ChannelDuplexHandler {
 				return;
 			}
 			Channel engineChannel = connected.channel();
-			ctx.channel().closeFuture().addListener(closed -> engineChannel.close());
+			// Once relaying, the relay closes the engine side after flushing what the client sent.
+			ctx.channel().closeFuture().addListener(closed -> {
+				if (state != State.RELAYING) {
+					engineChannel.close();
+				}
+			});
 			engineChannel.writeAndFlush(forwarded(engine, checkedBody));
 		});
 	}

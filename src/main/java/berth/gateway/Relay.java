@@ -19,8 +19,9 @@ import berth.metrics.GatewayMetrics.Direction;
 
 /**
  * One direction of a hijacked connection: bytes read on this channel are written to the peer, as
- * they come. End of input here becomes {@code shutdownOutput()} on the peer (the half-close of
- * {@code echo hi | docker run -i}); a full close closes the peer once what was read is flushed.
+ * they come. End of input here becomes {@code shutdownOutput()} on the peer once what was read is
+ * flushed (the half-close of {@code echo hi | docker run -i}); a side is closed as soon as both of
+ * its directions are done, and a full close closes the peer once what was read is flushed.
  * Backpressure: reading stops while the peer cannot take more, and resumes when it can.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
@@ -49,6 +50,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 	/** Starts writing to the peer, after both pipelines have dropped their HTTP handlers. */
 	void arm(Channel self) {
 		armed = true;
+		EpollRegistration.keep(self);
 		while (!early.isEmpty()) {
 			forward(self, early.poll());
 		}
@@ -89,9 +91,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
-	 * Whether reading can resume on a channel: not once its input has ended. Asking an epoll
-	 * channel whose input is shut down to read again fails (epoll_ctl ENOENT), and that failure
-	 * closed both sides before the engine's answer to a half-closed stdin got through.
+	 * Whether reading can resume on a channel: not once its input has ended, as there is nothing
+	 * left to read. (Before {@link EpollRegistration}, asking anyway failed with epoll_ctl ENOENT
+	 * and closed both sides before the engine's answer to a half-closed stdin got through.)
 	 */
 	private static boolean canRead(Channel channel) {
 		return channel.isActive() && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown());
@@ -127,18 +129,18 @@ final class Relay extends ChannelInboundHandlerAdapter {
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
 		if (evt instanceof ChannelInputShutdownEvent) {
 			inputEnded = true;
-			// The other direction already ended: both are done.
-			boolean bothDone = ctx.channel() instanceof DuplexChannel self && self.isOutputShutdown();
 			if (peer instanceof DuplexChannel duplex && peer.isActive()) {
+				// Written after everything read here, so done once the peer has all of it.
 				peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
-					if (bothDone) {
-						peer.close();
-						ctx.close();
+					if (written.isSuccess()) {
+						duplex.shutdownOutput().addListener(shut -> closeIfDone(peer));
 					}
 					else {
-						duplex.shutdownOutput();
+						peer.close();
 					}
 				});
+				// If the other direction ended before, nothing is left to do on this side.
+				closeIfDone(ctx.channel());
 			}
 			else {
 				peer.close();
@@ -146,6 +148,17 @@ final class Relay extends ChannelInboundHandlerAdapter {
 			}
 		}
 		ReferenceCountUtil.release(evt);
+	}
+
+	/**
+	 * Closes a side whose input has ended and whose output is shut. Left open, it would stay in
+	 * epoll with both directions shut, and epoll would wake its event loop for it again and again.
+	 * Closing it closes the other side once what was written to that is flushed.
+	 */
+	private static void closeIfDone(Channel side) {
+		if (side instanceof DuplexChannel duplex && duplex.isInputShutdown() && duplex.isOutputShutdown()) {
+			side.close();
+		}
 	}
 
 	@Override

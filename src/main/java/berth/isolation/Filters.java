@@ -2,6 +2,7 @@ package berth.isolation;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,7 +18,10 @@ import berth.web.DockerApiException;
 /**
  * The engine's {@code filters} query parameter, with the tenant's owner label always added. The
  * engine ANDs label filters, so whatever the tenant asks for is narrowed to its own objects, never
- * widened (a tenant's own {@code berth.tenant=...} filter can only make the answer empty).
+ * widened (a tenant's own {@code berth.tenant=...} filter can only make the answer empty). Filters
+ * naming objects are put in the engine's names ({@link Names}): exact names get the engine-side
+ * form added, and the {@code name} filters of lists, which are regular expressions over names, are
+ * not sent at all: {@link TenantView} applies them to the names the tenant sees.
  */
 final class Filters {
 
@@ -32,14 +36,71 @@ final class Filters {
 	 * @return the same filters and the owner label, as a map of {@code value: true} maps
 	 */
 	static String scoped(@Nullable String given, String tenant) {
+		return scoped(given, tenant, "");
+	}
+
+	/** {@link #scoped(String, String)}, with the names of the filters the endpoint reads put in the tenant's namespace. */
+	static String scoped(@Nullable String given, String tenant, String endpoint) {
 		Map<String, Set<String>> filters = parse(given);
+		switch (endpoint) {
+			case "GET /containers/json" -> {
+				filters.remove("name");
+				withEngineNames(filters, "volume", tenant);
+				withEngineNames(filters, "network", tenant);
+			}
+			case "GET /volumes", "GET /networks" -> filters.remove("name");
+			case "GET /events" -> {
+				withEngineNames(filters, "container", tenant);
+				withEngineNames(filters, "volume", tenant);
+				withEngineNames(filters, "network", tenant);
+			}
+			// the tenant's default network is never unused for long: a private engine never prunes its bridge
+			case "POST /networks/prune" -> filters.computeIfAbsent("label!", key -> new LinkedHashSet<>())
+				.add(Ownership.DEFAULT_NETWORK_LABEL);
+			default -> {
+			}
+		}
 		filters.computeIfAbsent("label", key -> new LinkedHashSet<>()).add(Ownership.OWNER_LABEL + "=" + tenant);
+		return write(filters);
+	}
+
+	/** The filters with one key's values replaced. */
+	static String replaced(@Nullable String given, String key, List<String> values) {
+		Map<String, Set<String>> filters = parse(given);
+		filters.put(key, new LinkedHashSet<>(values));
+		return write(filters);
+	}
+
+	private static String write(Map<String, Set<String>> filters) {
 		ObjectNode out = JSON.createObjectNode();
 		filters.forEach((key, values) -> {
 			ObjectNode set = out.putObject(key);
 			values.forEach(value -> set.put(value, true));
 		});
 		return JSON.writeValueAsString(out);
+	}
+
+	/** The values of one filter, or null when the tenant gave none. */
+	static @Nullable List<String> values(@Nullable String given, String key) {
+		Set<String> values = parse(given).get(key);
+		return values == null ? null : List.copyOf(values);
+	}
+
+	/**
+	 * Adds the engine-side form of each name a filter lists; the names as given stay, since they may
+	 * be IDs or paths (a volume filter matches a mount's destination too), and the owner label keeps
+	 * anything else out.
+	 */
+	private static void withEngineNames(Map<String, Set<String>> filters, String key, String tenant) {
+		Set<String> values = filters.get(key);
+		if (values == null) {
+			return;
+		}
+		for (String value : List.copyOf(values)) {
+			if (!value.startsWith("/") && !value.isEmpty()) {
+				values.add(Names.engineSide(tenant, value));
+			}
+		}
 	}
 
 	private static Map<String, Set<String>> parse(@Nullable String given) {

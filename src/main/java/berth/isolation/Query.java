@@ -71,6 +71,44 @@ final class Query {
 			.toString();
 	}
 
+	/** Every value the engine reads for a repeated key ({@code t} of a build, {@code names} of a save). */
+	List<String> all(String key) {
+		List<String> values = new ArrayList<>();
+		for (Pair pair : pairs) {
+			if (pair.key().equals(key)) {
+				values.add(decode(pair.rawValue()));
+			}
+		}
+		return values;
+	}
+
+	/** This query with every occurrence of the key replaced by the given values, at the end. */
+	String withAll(String key, List<String> values) {
+		StringBuilder out = new StringBuilder();
+		for (Pair pair : pairs) {
+			if (!pair.key().equals(key)) {
+				out.append(pair.rawKey()).append('=').append(pair.rawValue()).append('&');
+			}
+		}
+		for (String value : values) {
+			out.append(URLEncoder.encode(key, StandardCharsets.UTF_8))
+				.append('=')
+				.append(URLEncoder.encode(value, StandardCharsets.UTF_8))
+				.append('&');
+		}
+		return out.isEmpty() ? "" : out.substring(0, out.length() - 1);
+	}
+
+	/** The query as it was given (decoded and re-joined). */
+	String raw() {
+		return withAll("", List.of());
+	}
+
+	/** This query without any occurrence of the key. */
+	String without(String key) {
+		return withAll(key, List.of());
+	}
+
 	private static String decode(String raw) {
 		try {
 			return URLDecoder.decode(raw, StandardCharsets.UTF_8);

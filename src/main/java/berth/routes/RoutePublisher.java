@@ -41,6 +41,7 @@ import berth.backend.ContainerStopped;
 import berth.backend.Engine;
 import berth.backend.EngineEventsFollowed;
 import berth.backend.EngineEventsLost;
+import berth.isolation.Names;
 
 /**
  * Keeps Traefik's view in Redis equal to what the database says should be published. Container
@@ -244,7 +245,8 @@ class RoutePublisher {
 			}
 			String url = container.running() ? container.targetUrl(entry.port(), properties.target(),
 					properties.network(), properties.publishedHost()) : null;
-			rows.add(new RouteRow(container.id(), i, tenant.id(), tenant.name(), engine.id(), container.name(), host,
+			rows.add(new RouteRow(container.id(), i, tenant.id(), tenant.name(), engine.id(),
+					Names.shown(tenant.name(), container.name()), host,
 					entry.port(), container.running(), url, container.startedAt()));
 		}
 		return rows;

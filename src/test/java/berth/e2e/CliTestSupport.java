@@ -96,6 +96,7 @@ abstract class CliTestSupport {
 			engine.docker(concat(List.of("rmi", "-f"), all));
 		}
 		if (tenant != null) {
+			engine.removeOwnedBy(tenant.tenant());
 			admin.call("DELETE", "/api/v1/tenants/" + tenant.tenant(), null);
 		}
 		tempDirs.forEach(CliTestSupport::deleteTree);
@@ -104,6 +105,11 @@ abstract class CliTestSupport {
 	/** A name for an engine object, unique to this class run. */
 	String name(String what) {
 		return prefix + "-" + what;
+	}
+
+	/** The engine-side name of the tenant's container, volume or network (berth.isolation.Names). */
+	String onEngine(String name) {
+		return tenant.tenant() + "_" + name;
 	}
 
 	/** Registers an image (name or id) for removal after the class. */

@@ -46,10 +46,10 @@ class ComposeIT extends CliTestSupport {
 
 		Result up = cli.compose(dir, "-p", project, "up", "-d");
 		assertSucceeded(up, "docker-compose up -d");
-		assertThat(inspectOnEngine("{{.State.Status}}", project + "_writer_1")).isEqualTo("running");
-		assertThat(inspectOnEngine("{{.State.Status}}", project + "_reader_1")).isEqualTo("running");
-		assertThat(inspectOnEngine("{{.Name}}", project + "_shared")).as("the named volume on the engine")
-			.isEqualTo(project + "_shared");
+		assertThat(inspectOnEngine("{{.State.Status}}", onEngine(project + "_writer_1"))).isEqualTo("running");
+		assertThat(inspectOnEngine("{{.State.Status}}", onEngine(project + "_reader_1"))).isEqualTo("running");
+		assertThat(inspectOnEngine("{{.Name}}", onEngine(project + "_shared"))).as("the named volume on the engine")
+			.isEqualTo(onEngine(project + "_shared"));
 
 		Result ps = cli.compose(dir, "-p", project, "ps");
 		assertSucceeded(ps, "docker-compose ps");
@@ -71,10 +71,10 @@ class ComposeIT extends CliTestSupport {
 
 		Result down = cli.compose(dir, "-p", project, "down", "-v", "-t", "1");
 		assertSucceeded(down, "docker-compose down -v");
-		assertThat(existsOnEngine(project + "_writer_1")).as("writer container after down").isFalse();
-		assertThat(existsOnEngine(project + "_reader_1")).as("reader container after down").isFalse();
-		assertThat(existsOnEngine(project + "_shared")).as("named volume after down -v").isFalse();
-		assertThat(existsOnEngine(project + "_default")).as("project network after down").isFalse();
+		assertThat(existsOnEngine(onEngine(project + "_writer_1"))).as("writer container after down").isFalse();
+		assertThat(existsOnEngine(onEngine(project + "_reader_1"))).as("reader container after down").isFalse();
+		assertThat(existsOnEngine(onEngine(project + "_shared"))).as("named volume after down -v").isFalse();
+		assertThat(existsOnEngine(onEngine(project + "_default"))).as("project network after down").isFalse();
 	}
 
 }

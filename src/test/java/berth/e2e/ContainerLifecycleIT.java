@@ -59,7 +59,8 @@ class ContainerLifecycleIT extends CliTestSupport {
 				"echo first-line; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo second-line; echo to-stderr >&2; sleep 1")
 			.trimmed();
 		assertThat(id).as("docker run -d prints the container id").matches("[0-9a-f]{64}");
-		assertThat(inspectOnEngine("{{.Name}}", id)).isEqualTo("/" + container);
+		assertThat(inspectOnEngine("{{.Name}}", id)).isEqualTo("/" + onEngine(container));
+		assertThat(ok("inspect", "-f", "{{.Name}}", id).trimmed()).as("the name the tenant sees").isEqualTo("/" + container);
 
 		try (LiveCommand follow = live("logs", "-f", container)) {
 			follow.awaitLine("first-line"::equals, Duration.ofSeconds(15));
@@ -128,7 +129,8 @@ class ContainerLifecycleIT extends CliTestSupport {
 
 		String renamed = name("renamed");
 		ok("rename", container, renamed);
-		assertThat(inspectOnEngine("{{.Name}}", id)).as("after docker rename").isEqualTo("/" + renamed);
+		assertThat(inspectOnEngine("{{.Name}}", id)).as("after docker rename").isEqualTo("/" + onEngine(renamed));
+		assertThat(ok("ps", "--filter", "id=" + id, "--format", "{{.Names}}").trimmed()).isEqualTo(renamed);
 		assertThat(docker("inspect", container).exitCode()).as("the old name is gone").isNotZero();
 
 		ok("stop", "-t", "1", renamed);
@@ -156,7 +158,7 @@ class ContainerLifecycleIT extends CliTestSupport {
 		Duration took = Duration.ofNanos(System.nanoTime() - start);
 		assertThat(waited.trimmed()).as("docker wait prints the exit code").isEqualTo("7");
 		assertThat(took).as("docker wait blocked until the container exited").isGreaterThan(Duration.ofMillis(1000));
-		assertThat(inspectOnEngine("{{.State.ExitCode}}", container)).isEqualTo("7");
+		assertThat(inspectOnEngine("{{.State.ExitCode}}", onEngine(container))).isEqualTo("7");
 	}
 
 }

@@ -13,12 +13,14 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import berth.isolation.ImageNames;
 import berth.testing.BerthTest;
 import berth.testing.DockerCli.Result;
 
 /**
  * Images through Berth: a legacy build with a context, images/tag/rmi, push to and pull from the
- * local registry, save/load and export/import.
+ * local registry, save/load and export/import. The tenant's own tags live on the engine in its
+ * namespace ({@link ImageNames}).
  */
 @BerthTest
 class ImageIT extends CliTestSupport {
@@ -51,7 +53,9 @@ class ImageIT extends CliTestSupport {
 			.contains("built " + context.token())
 			.contains("Successfully tagged " + tag);
 		String id = ok("image", "inspect", "--format", "{{.Id}}", tag).trimmed();
-		assertThat(inspectOnEngine("{{.Id}}", tag)).as("the built image on the engine").isEqualTo(id);
+		assertThat(inspectOnEngine("{{.Id}}", imageOnEngine(tag))).as("the built image on the engine, in the tenant's namespace")
+			.isEqualTo(id);
+		assertThat(existsOnEngine(tag)).as("no shared tag of the tenant's name").isFalse();
 		return id;
 	}
 
@@ -82,7 +86,9 @@ class ImageIT extends CliTestSupport {
 		assertThat(hashOf(ok("run", "--rm", remote).out())).as("the pulled image runs with its content")
 			.isEqualTo(context.dataSha());
 		ok("rmi", remote);
-		assertThat(existsOnEngine(remote)).isFalse();
+		assertThat(ok("images", "--format", "{{.Repository}}:{{.Tag}}").out()).as("the tenant's images after rmi")
+			.doesNotContain(remote);
+		assertThat(existsOnEngine(remote)).as("the pulled image stays in the shared cache").isTrue();
 	}
 
 	@Test
@@ -95,11 +101,15 @@ class ImageIT extends CliTestSupport {
 		Path saved = dir.resolve("saved.tar");
 		ok("save", "-o", saved.toString(), tag);
 		assertThat(tarEntries(saved)).as("entries of the docker save archive").contains("manifest.json");
+		Result manifest = shell("tar -xOf " + saved + " manifest.json");
+		assertSucceeded(manifest, "tar -xOf saved.tar manifest.json");
+		assertThat(manifest.out()).as("the saved archive names the image as the tenant does").contains("\"" + tag + "\"")
+			.doesNotContain("berth.local");
 		ok("rmi", tag);
 		assertThat(existsOnEngine(id)).as("the image is still on the engine after docker rmi").isFalse();
 		Result loaded = ok("load", "-i", saved.toString());
 		assertThat(loaded.out()).as("docker load").contains("Loaded image: " + tag);
-		assertThat(inspectOnEngine("{{.Id}}", tag)).as("the loaded image is the saved one").isEqualTo(id);
+		assertThat(inspectOnEngine("{{.Id}}", imageOnEngine(tag))).as("the loaded image is the saved one").isEqualTo(id);
 
 		String container = name("export");
 		ok("create", "--name", container, tag);
@@ -120,6 +130,11 @@ class ImageIT extends CliTestSupport {
 			.startsWith(context.dataSha());
 		ok("rm", container);
 		ok("rmi", imported, fromStdin, tag);
+	}
+
+	/** Where the engine keeps a tag of the tenant's. */
+	private String imageOnEngine(String reference) {
+		return ImageNames.engineTag(tenant.tenant(), ImageNames.parse(reference).orElseThrow());
 	}
 
 	private static String shortId(String id) {

@@ -27,7 +27,7 @@ class VolumeNetworkEventsIT extends CliTestSupport {
 		String volume = name("vol");
 		assertThat(ok("volume", "create", volume).trimmed()).isEqualTo(volume);
 		assertThat(lines(ok("volume", "ls", "--format", "{{.Name}}").out())).as("docker volume ls").contains(volume);
-		assertThat(inspectOnEngine("{{.Name}} {{.Driver}}", volume)).isEqualTo(volume + " local");
+		assertThat(inspectOnEngine("{{.Name}} {{.Driver}}", onEngine(volume))).isEqualTo(onEngine(volume) + " local");
 
 		String token = UUID.randomUUID().toString();
 		ok("run", "--rm", "--name", name("vol-writer"), "-v", volume + ":/data", "busybox", "sh", "-c",
@@ -37,7 +37,7 @@ class VolumeNetworkEventsIT extends CliTestSupport {
 			.out()).as("what a second container reads from the volume the first one wrote").isEqualTo(token + "\n");
 
 		ok("volume", "rm", volume);
-		assertThat(existsOnEngine(volume)).as("the volume exists after docker volume rm").isFalse();
+		assertThat(existsOnEngine(onEngine(volume))).as("the volume exists after docker volume rm").isFalse();
 		assertThat(lines(ok("volume", "ls", "--format", "{{.Name}}").out())).doesNotContain(volume);
 	}
 
@@ -57,8 +57,8 @@ class VolumeNetworkEventsIT extends CliTestSupport {
 				"-c", "for i in 1 2 3 4 5 6 7 8 9 10; do timeout 5 wget -q -O - http://" + server
 						+ "/index.html && exit 0; sleep 0.5; done; exit 1");
 		assertThat(fetched.out()).as("page fetched by name over the user network").isEqualTo(token + "\n");
-		assertThat(inspectOnEngine("{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", server))
-			.isEqualTo(network);
+		assertThat(inspectOnEngine("{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", onEngine(server)))
+			.isEqualTo(onEngine(network));
 
 		ok("rm", "-f", server);
 		ok("network", "rm", network);

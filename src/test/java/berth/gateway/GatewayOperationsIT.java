@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,6 +30,7 @@ import berth.testing.Raw;
  * recovery, key lifetimes and the operator's view (metrics, health).
  */
 @BerthTest
+@DirtiesContext // its engine is a forwarder that goes away with the class: no cached context may outlive it
 class GatewayOperationsIT {
 
 	static final Forwarder engine = Forwarder.toDockerEngine();

@@ -69,16 +69,13 @@ class IsolationIT {
 
 	@AfterEach
 	void cleanUp() {
-		for (Admin.TenantKey tenant : List.of(a, b)) {
-			String owned = engine.docker("ps", "-aq", "--filter", "label=berth.tenant=" + tenant.tenant()).trimmed();
-			if (!owned.isEmpty()) {
-				List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-				rm.addAll(List.of(owned.split("\\s+")));
-				engine.docker(rm.toArray(String[]::new));
-			}
-		}
-		engine.docker("volume", "rm", "-f", volume);
-		engine.docker("network", "rm", network);
+		engine.removeOwnedBy(a.tenant());
+		engine.removeOwnedBy(b.tenant());
+	}
+
+	/** The engine-side name of a tenant's object (berth.isolation.Names). */
+	private static String onEngine(Admin.TenantKey tenant, String name) {
+		return tenant.tenant() + "_" + name;
 	}
 
 	/** Each container operation, with the container reference to put in. */
@@ -101,7 +98,7 @@ class IsolationIT {
 	@Test
 	void anotherTenantsContainerIsLikeAMissingOne() {
 		String[][] references = { { webId, randomHex(64) }, { webId.substring(0, 12), randomHex(12) },
-				{ web, Admin.uniqueName("missing") } };
+				{ web, Admin.uniqueName("missing") }, { onEngine(a, web), Admin.uniqueName("missing") } };
 		for (String[] pair : references) {
 			String ref = pair[0];
 			String missing = pair[1];
@@ -124,7 +121,7 @@ class IsolationIT {
 		}
 		String state = engine.docker("inspect", "-f", "{{.State.Running}} {{.State.Paused}} {{.Name}} {{.RestartCount}}",
 				webId).assertOk().trimmed();
-		assertThat(state).isEqualTo("true false /" + web + " 0");
+		assertThat(state).isEqualTo("true false /" + onEngine(a, web) + " 0");
 		assertThat(engine.docker("inspect", "-f", "{{.State.StartedAt}}", webId).trimmed())
 			.isEqualTo(dockerA.docker("inspect", "-f", "{{.State.StartedAt}}", web).assertOk().trimmed());
 	}
@@ -148,9 +145,9 @@ class IsolationIT {
 		String claimed = Admin.uniqueName("fresh");
 		dockerA.docker("run", "--rm", "-v", volume + ":/data", "-v", claimed + ":/more", "--network", network,
 				"--volumes-from", web, "busybox", "true").assertOk();
-		assertThat(engine.docker("volume", "inspect", "-f", "{{index .Labels \"berth.tenant\"}}", claimed).assertOk().trimmed())
-			.isEqualTo(a.tenant());
-		engine.docker("volume", "rm", claimed);
+		assertThat(engine.docker("volume", "inspect", "-f", "{{index .Labels \"berth.tenant\"}}", onEngine(a, claimed))
+			.assertOk()
+			.trimmed()).isEqualTo(a.tenant());
 		dockerA.docker("network", "inspect", network).assertOk();
 		dockerA.docker("volume", "inspect", volume).assertOk();
 		assertThat(dockerA.docker("ps", "-a", "--format", "{{.Names}}").assertOk().out()).contains(web);
@@ -189,16 +186,11 @@ class IsolationIT {
 		assertThat(dockerB.docker("network", "connect", network, own).err()).contains("network " + network + " not found");
 		String bNet = Admin.uniqueName("b-net");
 		dockerB.docker("network", "create", bNet).assertOk();
-		try {
-			assertThat(dockerB.docker("network", "connect", bNet, web).err()).contains("No such container: " + web);
-			assertThat(dockerB.docker("network", "disconnect", "bridge", web).err()).contains("network bridge not found");
-		}
-		finally {
-			engine.docker("rm", "-f", own);
-			engine.docker("network", "rm", bNet);
-		}
-		assertThat(engine.docker("volume", "inspect", volume).exitCode()).isZero();
-		assertThat(engine.docker("network", "inspect", network).exitCode()).isZero();
+		assertThat(dockerB.docker("network", "connect", bNet, web).err()).contains("No such container: " + web);
+		assertThat(dockerB.docker("network", "disconnect", "bridge", web).err()).as("B's bridge is B's own")
+			.contains("No such container: " + web);
+		assertThat(engine.docker("volume", "inspect", onEngine(a, volume)).exitCode()).isZero();
+		assertThat(engine.docker("network", "inspect", onEngine(a, network)).exitCode()).isZero();
 		assertThat(engine.docker("inspect", "-f", "{{len .NetworkSettings.Networks}}", webId).trimmed()).isEqualTo("1");
 	}
 
@@ -218,9 +210,10 @@ class IsolationIT {
 		dockerB.docker("container", "prune", "-f").assertOk();
 		dockerB.docker("volume", "prune", "-f").assertOk();
 		dockerB.docker("network", "prune", "-f").assertOk();
-		assertThat(engine.docker("inspect", stopped).exitCode()).as("A's stopped container survives B's prune").isZero();
-		assertThat(engine.docker("volume", "inspect", volume).exitCode()).isZero();
-		assertThat(engine.docker("network", "inspect", network).exitCode()).isZero();
+		assertThat(engine.docker("inspect", onEngine(a, stopped)).exitCode()).as("A's stopped container survives B's prune")
+			.isZero();
+		assertThat(engine.docker("volume", "inspect", onEngine(a, volume)).exitCode()).isZero();
+		assertThat(engine.docker("network", "inspect", onEngine(a, network)).exitCode()).isZero();
 		assertThat(dockerA.docker("ps", "-a", "--format", "{{.Names}}").assertOk().out()).contains(web, stopped);
 		assertThat(dockerA.docker("volume", "ls").assertOk().out()).contains(volume);
 		assertThat(dockerA.docker("network", "ls").assertOk().out()).contains(network);
@@ -238,17 +231,26 @@ class IsolationIT {
 		dockerB.docker("network", "create", bNet).assertOk();
 		assertThat(dockerB.docker("run", "--rm", "--network", bNet, "--link", web + ":w", "busybox", "true").err())
 			.contains("No such container: " + web);
-		engine.docker("network", "rm", bNet);
 		assertThat(dockerB.docker("run", "--rm", "--network", network, "busybox", "true").err())
 			.contains("network " + network + " not found");
+		assertThat(dockerB.docker("run", "--rm", "--network", onEngine(a, network), "busybox", "true").err())
+			.contains("network " + onEngine(a, network) + " not found");
 		assertThat(dockerB.docker("create", "--network", "bridge", "busybox", "true").exitCode()).isZero();
 		assertThat(dockerB.docker("network", "connect", network, webId).err()).contains("network " + network + " not found");
-		assertThat(dockerB.docker("run", "--rm", "-v", volume + ":/x", "busybox", "true").err())
-			.contains("the volume name " + volume + " is not available");
-		assertThat(dockerB.docker("run", "--rm", "--mount", "type=volume,src=" + volume + ",dst=/x", "busybox", "true").err())
-			.contains("the volume name " + volume + " is not available");
+		// a volume of the same name is B's own: A's is neither used nor touched
+		dockerA.docker("run", "--rm", "-v", volume + ":/x", "busybox", "sh", "-c", "echo a > /x/owner").assertOk();
+		assertThat(dockerB.docker("run", "--rm", "-v", volume + ":/x", "busybox", "sh", "-c", "ls /x; echo b > /x/owner")
+			.assertOk()
+			.trimmed()).isEmpty();
+		assertThat(dockerB.docker("run", "--rm", "--mount", "type=volume,src=" + volume + ",dst=/x", "busybox", "cat",
+				"/x/owner").assertOk().trimmed()).isEqualTo("b");
+		assertThat(dockerA.docker("run", "--rm", "-v", volume + ":/x", "busybox", "cat", "/x/owner").assertOk().trimmed())
+			.isEqualTo("a");
+		assertThat(engine.docker("volume", "inspect", "-f", "{{index .Labels \"berth.tenant\"}}", onEngine(b, volume))
+			.assertOk()
+			.trimmed()).isEqualTo(b.tenant());
 		assertThat(engine.docker("ps", "-aq", "--filter", "label=berth.tenant=" + b.tenant()).trimmed().split("\\s+"))
-			.as("only the container on the shared bridge was created").hasSize(1);
+			.as("only the container on B's bridge was created").hasSize(1);
 	}
 
 	private static String randomHex(int length) {

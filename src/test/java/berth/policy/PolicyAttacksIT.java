@@ -45,15 +45,15 @@ class PolicyAttacksIT {
 	@AfterEach
 	void cleanUp() {
 		for (String name : names) {
-			engine.docker("rm", "-f", name);
-			engine.docker("volume", "rm", "-f", name);
+			engine.docker("rm", "-f", onEngine(name));
+			engine.docker("volume", "rm", "-f", onEngine(name));
 		}
-		String owned = engine.docker("ps", "-aq", "--filter", "label=berth.tenant=" + tenant.tenant()).out().trim();
-		if (!owned.isEmpty()) {
-			List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-			rm.addAll(List.of(owned.split("\\s+")));
-			engine.docker(rm.toArray(String[]::new));
-		}
+		engine.removeOwnedBy(tenant.tenant());
+	}
+
+	/** The engine-side name of the tenant's object (the tenant's names are its own: berth.isolation.Names). */
+	private String onEngine(String name) {
+		return tenant.tenant() + "_" + name;
 	}
 
 	private String name(String what) {
@@ -71,7 +71,7 @@ class PolicyAttacksIT {
 		DockerCli.Result result = docker.docker(args.toArray(String[]::new));
 		assertThat(result.exitCode()).as("docker %s should fail: %s", args, result.out()).isNotZero();
 		assertThat(result.err()).contains("Error response from daemon: berth: " + expected);
-		assertThat(engine.docker("inspect", name).exitCode()).as("no container %s on the engine", name).isNotZero();
+		assertThat(engine.docker("inspect", onEngine(name)).exitCode()).as("no container %s on the engine", name).isNotZero();
 	}
 
 	@Test
@@ -108,12 +108,37 @@ class PolicyAttacksIT {
 	}
 
 	@Test
+	void publishedPortsStayOnTheHostsLoopback() {
+		String anyAddress = name("any");
+		docker.docker("run", "-d", "--name", anyAddress, "-p", "80", "busybox", "sleep", "60").assertOk();
+		String explicit = name("explicit");
+		docker.docker("run", "-d", "--name", explicit, "-p", "0.0.0.0::80", "busybox", "sleep", "60").assertOk();
+		for (String container : List.of(anyAddress, explicit)) {
+			String bindings = engine.docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", onEngine(container))
+				.assertOk()
+				.out();
+			assertThat(bindings).as("bindings on the engine").contains("\"HostIp\":\"127.0.0.1\"")
+				.doesNotContain("0.0.0.0");
+			assertThat(engine.docker("port", onEngine(container), "80").out().trim()).as("where the engine listens")
+				.matches("127\\.0\\.0\\.1:\\d+");
+		}
+		// the engine host's address on the default bridge: every container on the host can reach it
+		String gateway = engine.docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", "bridge")
+			.out()
+			.trim();
+		String hostAddress = gateway.isEmpty() ? "172.17.0.1" : gateway;
+		refusedRun("ports on this shared host are published on 127.0.0.1 only (80/tcp asks for " + hostAddress + ")",
+				"-p", hostAddress + "::80");
+		refusedRun("publishing every exposed port (-P)", "-P", "--expose", "80");
+	}
+
+	@Test
 	void otherWaysToOpenTheHostAreRefused(@org.junit.jupiter.api.io.TempDir Path context) throws Exception {
 		String volume = name("evil");
 		DockerCli.Result bindVolume = docker.docker("volume", "create", "-o", "type=none", "-o", "o=bind", "-o",
 				"device=/", volume);
 		assertThat(bindVolume.err()).contains("berth: volume driver options (type, o, device)");
-		assertThat(engine.docker("volume", "inspect", volume).exitCode()).isNotZero();
+		assertThat(engine.docker("volume", "inspect", onEngine(volume)).exitCode()).isNotZero();
 
 		DockerCli.Result driver = docker.docker("volume", "create", "-d", "rexray", name("driver"));
 		assertThat(driver.err()).contains("berth: volume drivers other than local");
@@ -126,7 +151,7 @@ class PolicyAttacksIT {
 		DockerCli.Result privilegedExec = docker.docker("exec", "--privileged", victim, "id");
 		assertThat(privilegedExec.err()).contains("berth: privileged exec is not allowed");
 		assertThat(docker.docker("exec", victim, "echo", "plain exec works").assertOk().out()).contains("plain exec works");
-		String execs = engine.docker("inspect", "-f", "{{len .ExecIDs}}", victim).trimmed();
+		String execs = engine.docker("inspect", "-f", "{{len .ExecIDs}}", onEngine(victim)).trimmed();
 		assertThat(execs).as("the refused exec was never created on the engine").isIn("0", "1");
 
 		Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN true\n");
@@ -167,13 +192,13 @@ class PolicyAttacksIT {
 					attempt.chunked(), auth, attempt.contentType());
 			assertThat(answer.status()).as(attempt.name() + ": " + answer.body()).isEqualTo(attempt.status());
 			assertThat(answer.body()).as(attempt.name()).startsWith("{\"message\":\"berth: ").contains(attempt.message());
-			assertThat(engine.docker("inspect", name).exitCode()).as("no container " + name).isNotZero();
+			assertThat(engine.docker("inspect", onEngine(name)).exitCode()).as("no container " + name).isNotZero();
 		}
 		// CVE-2024-41110 shape: an empty body with a JSON content type is read as {} (and forwarded as that)
 		String empty = name("empty");
 		Raw.Answer emptyBody = Raw.send(port, "POST", create + empty, new byte[0], false, auth, json);
 		assertThat(emptyBody.status()).isBetween(400, 499);
-		assertThat(engine.docker("inspect", empty).exitCode()).isNotZero();
+		assertThat(engine.docker("inspect", onEngine(empty)).exitCode()).isNotZero();
 
 		// a body where none belongs
 		String target = name("target");
@@ -201,14 +226,15 @@ class PolicyAttacksIT {
 	void limitsComeFromThePlanWhenAbsent() {
 		String name = name("limited");
 		docker.docker("run", "-d", "--name", name, "busybox", "sleep", "60").assertOk();
-		String limits = engine.docker("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}", name)
+		String limits = engine
+			.docker("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}", onEngine(name))
 			.trimmed();
 		assertThat(limits).isEqualTo("1073741824 1000000000 512");
-		assertThat(engine.docker("inspect", "-f", "{{index .Config.Labels \"berth.tenant\"}}", name).trimmed())
+		assertThat(engine.docker("inspect", "-f", "{{index .Config.Labels \"berth.tenant\"}}", onEngine(name)).trimmed())
 			.isEqualTo(tenant.tenant());
 		DockerCli.Result raise = docker.docker("update", "--memory", "8g", "--memory-swap", "8g", name);
 		assertThat(raise.err()).contains("berth: memory 8589934592 bytes is above the plan");
-		assertThat(engine.docker("inspect", "-f", "{{.HostConfig.Memory}}", name).trimmed()).isEqualTo("1073741824");
+		assertThat(engine.docker("inspect", "-f", "{{.HostConfig.Memory}}", onEngine(name)).trimmed()).isEqualTo("1073741824");
 	}
 
 }

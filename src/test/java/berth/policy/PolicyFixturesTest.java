@@ -41,11 +41,15 @@ class PolicyFixturesTest {
 	Policy policy = policy(PolicyProperties.Mode.ENFORCE, true, 0);
 
 	Policy policy(PolicyProperties.Mode mode, boolean allowRoot, int containers) {
+		return policy(mode, allowRoot, containers, SharedPortsProperties.Mode.LOOPBACK);
+	}
+
+	Policy policy(PolicyProperties.Mode mode, boolean allowRoot, int containers, SharedPortsProperties.Mode ports) {
 		PolicyProperties properties = new PolicyProperties(mode, DataSize.ofMegabytes(1), allowRoot, false);
 		Refusals refusals = new Refusals(meters, properties);
 		List<BodyRule> rules = List.of(
 				new ContainerRules(refusals, tenant -> Mono.just(STANDARD), tenant -> Mono.just(containers), allowRoot),
-				new ObjectRules(refusals));
+				new ObjectRules(refusals), new PortRules(refusals, ports));
 		return new Policy(refusals, rules, properties);
 	}
 
@@ -109,6 +113,37 @@ class PolicyFixturesTest {
 				() -> run(full, create("POST", "/v1.41/containers/create", Map.of("Image", "busybox"))));
 		assertThat(refusal.rule()).isEqualTo("quota-containers");
 		assertThat(refusal.getMessage()).contains("limit of 25 containers");
+	}
+
+	@Test
+	void sharedPortsCanBeDeniedOrLeftAsAsked() {
+		Map<String, Object> published = Map.of("Image", "busybox", "HostConfig",
+				Map.of("PortBindings", Map.of("80/tcp", List.of(Map.of("HostIp", "", "HostPort", "8080")))));
+		Policy deny = policy(PolicyProperties.Mode.ENFORCE, true, 0, SharedPortsProperties.Mode.DENY);
+		PolicyRefusal refusal = catchThrowableOfType(PolicyRefusal.class,
+				() -> run(deny, create("POST", "/v1.41/containers/create", published)));
+		assertThat(refusal.rule()).isEqualTo("shared-ports");
+		assertThat(refusal.getMessage()).contains("not available on this shared host");
+		run(deny, create("POST", "/v1.41/containers/create", Map.of("Image", "busybox")));
+
+		Policy allow = policy(PolicyProperties.Mode.ENFORCE, true, 0, SharedPortsProperties.Mode.ALLOW);
+		JsonNode forwarded = run(allow, create("POST", "/v1.41/containers/create", published));
+		assertThat(forwarded.at("/HostConfig/PortBindings/80~1tcp/0/HostIp").asString()).isEmpty();
+		run(allow, create("POST", "/v1.41/containers/create",
+				Map.of("Image", "busybox", "HostConfig", Map.of("PublishAllPorts", true))));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "127.0.0.1", "127.255.0.9", "::1", "[::1]" })
+	void loopbackAddresses(String address) {
+		assertThat(PortRules.isLoopback(address)).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0.0.0.0", "10.0.0.1", "128.0.0.1", "127.0.0", "127.0.0.256", "127.0.0.1.2", "::",
+			"::ffff:127.0.0.1", "localhost", "127.0.0.-1" })
+	void notLoopbackAddresses(String address) {
+		assertThat(PortRules.isLoopback(address)).isFalse();
 	}
 
 	@Test

@@ -63,6 +63,9 @@ abstract class RouteITSupport {
 
 	final List<String> containers = new ArrayList<>();
 
+	/** Tenants created by the test: their containers, networks and volumes are removed after it. */
+	final List<String> tenants = new ArrayList<>();
+
 	final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 	@BeforeEach
@@ -76,6 +79,7 @@ abstract class RouteITSupport {
 		for (String id : containers) {
 			DockerCli.engine().docker("rm", "-f", id);
 		}
+		tenants.forEach(DockerCli.engine()::removeOwnedBy);
 	}
 
 	/** Test Redis database 5, directly (not through the forwarder). */
@@ -101,6 +105,7 @@ abstract class RouteITSupport {
 
 	Tenant tenant(String prefix) {
 		Admin.TenantKey issued = admin.newTenant(prefix);
+		tenants.add(issued.tenant());
 		String id = admin.call("GET", "/api/v1/tenants/" + issued.tenant(), null).json().get("id").asString();
 		return new Tenant(issued.tenant(), id, issued.key(), DockerCli.forKey(port, issued.key()));
 	}

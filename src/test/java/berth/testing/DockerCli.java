@@ -38,6 +38,13 @@ public final class DockerCli {
 
 	}
 
+	/** Every config directory this JVM made, removed when it exits. */
+	private static final java.util.Queue<Path> CONFIG_DIRS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> CONFIG_DIRS.forEach(DockerCli::deleteTree)));
+	}
+
 	private final Map<String, String> env = new HashMap<>();
 
 	private final Path config;
@@ -55,6 +62,7 @@ public final class DockerCli {
 	public DockerCli(String dockerHost, String key) {
 		try {
 			config = Files.createTempDirectory("docker-config");
+			CONFIG_DIRS.add(config);
 			String json = key == null ? "{}" : "{\"HttpHeaders\":{\"Authorization\":\"Bearer " + key + "\"}}";
 			Files.writeString(config.resolve("config.json"), json);
 		}
@@ -82,6 +90,25 @@ public final class DockerCli {
 
 	public Result dockerWithInput(byte[] stdin, String... args) {
 		return exec(stdin, Duration.ofMinutes(3), prepend("docker", args));
+	}
+
+	/**
+	 * On the engine's own CLI: removes every container, network and volume a tenant owns (its
+	 * default network included), whatever their names.
+	 */
+	public void removeOwnedBy(String tenant) {
+		String label = "label=berth.tenant=" + tenant;
+		for (String[] kind : new String[][] { { "ps", "-aq" }, { "network", "ls", "-q" }, { "volume", "ls", "-q" } }) {
+			List<String> list = new ArrayList<>(List.of(kind));
+			list.addAll(List.of("--filter", label));
+			String owned = docker(list.toArray(String[]::new)).trimmed();
+			if (owned.isEmpty()) {
+				continue;
+			}
+			List<String> rm = new ArrayList<>(kind[0].equals("ps") ? List.of("rm", "-f", "-v") : List.of(kind[0], "rm"));
+			rm.addAll(List.of(owned.split("\\s+")));
+			docker(rm.toArray(String[]::new));
+		}
 	}
 
 	public Result compose(Path dir, String... args) {
@@ -127,6 +154,15 @@ public final class DockerCli {
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new AssertionError(e);
+		}
+	}
+
+	private static void deleteTree(Path root) {
+		try (var paths = Files.walk(root)) {
+			paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+		}
+		catch (IOException | UncheckedIOException e) {
+			// a temp directory left behind is harmless
 		}
 	}
 
