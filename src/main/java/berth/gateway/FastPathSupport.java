@@ -13,7 +13,9 @@ import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.http.server.HttpServer;
 
 import berth.backend.Backends;
+import berth.isolation.Images;
 import berth.isolation.Ownership;
+import berth.isolation.Summaries;
 import berth.metrics.GatewayMetrics;
 import berth.policy.Endpoints;
 import berth.policy.Policy;
@@ -110,7 +112,9 @@ class FastPathSupport implements NettyServerCustomizer {
 		}
 		String method = head.method().name();
 		String template = Endpoints.template(path);
-		if (answers.rewritesStreams(method, template)) {
+		if (answers.rewritesStreams(method, template) || Images.handles(method, path)
+				|| Summaries.summarises(method, path)) {
+			// streamed rewrites, image namespaces and engine summaries are the gateway's
 			return false;
 		}
 		return switch (policy.bodyOf(method, template)) {

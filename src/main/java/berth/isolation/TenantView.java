@@ -119,6 +119,11 @@ public final class TenantView {
 		return answer.shape;
 	}
 
+	/** What is done to the successful answers of an endpoint, e.g. {@code GET /events}. */
+	public static Shape shapeOf(String method, String template) {
+		return Answer.of(method + " " + template).shape;
+	}
+
 	/** A successful JSON answer ({@link Shape#JSON}) as the tenant sees it; unreadable bodies pass as they are. */
 	public byte[] json(byte[] body) {
 		if (answer != Answer.DISK_USAGE && names == null && !mentionsTenant(body)) {

@@ -1,0 +1,37 @@
+package berth.gateway;
+
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+
+import berth.account.TenantRef;
+import berth.isolation.TenantView;
+
+/**
+ * The fast path's answers as the tenant knows its objects: the same {@link TenantView} the gateway's
+ * {@link NamesFilter} applies. Small JSON answers (lists, inspects) and every error answer are
+ * rewritten whole; event and stats streams, rewritten line by line, stay on the gateway.
+ */
+@Component
+class TenantAnswers implements AnswerRewrites {
+
+	@Override
+	public boolean rewritesStreams(String method, String template) {
+		return TenantView.shapeOf(method, template) == TenantView.Shape.LINES;
+	}
+
+	@Override
+	public Rewrite of(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
+		TenantView view = TenantView.of(tenant.name(), method, rawPath, rawQuery);
+		UnaryOperator<byte[]> json = view.shape() == TenantView.Shape.JSON ? view::json : null;
+		return status -> {
+			if (status >= 400) {
+				// the engine's errors are JSON; anything else passes through error() unchanged
+				return view::error;
+			}
+			return status / 100 == 2 ? json : null;
+		};
+	}
+
+}
