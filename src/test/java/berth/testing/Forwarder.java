@@ -96,8 +96,16 @@ public final class Forwarder implements AutoCloseable {
 				try {
 					SocketChannel client = listening.accept();
 					SocketChannel engine = target.connect();
-					open.add(client);
-					open.add(engine);
+					synchronized (this) {
+						if (!listening.isOpen()) {
+							// accepted while stop() ran: an outage must not keep a connection working
+							closeQuietly(client);
+							closeQuietly(engine);
+							return;
+						}
+						open.add(client);
+						open.add(engine);
+					}
 					accepted.incrementAndGet();
 					active.incrementAndGet();
 					AtomicInteger pumps = new AtomicInteger(2);
