@@ -87,6 +87,7 @@ class IsolationIT {
 				ref -> new String[] { "export", "-o", dir.resolve("export.tar").toString(), ref },
 				ref -> new String[] { "top", ref }, ref -> new String[] { "stats", "--no-stream", ref },
 				ref -> new String[] { "diff", ref }, ref -> new String[] { "port", ref },
+				ref -> new String[] { "attach", "--no-stdin", ref },
 				ref -> new String[] { "pause", ref }, ref -> new String[] { "unpause", ref },
 				ref -> new String[] { "rename", ref, "stolen-" + web }, ref -> new String[] { "restart", "-t", "0", ref },
 				ref -> new String[] { "stop", "-t", "0", ref }, ref -> new String[] { "kill", ref },
