@@ -475,7 +475,6 @@ final class FastExchange implements EngineConnections.Listener {
 	/** The engine's answer is complete: its connection goes back to the pool if it is clean. */
 	private void answered(HttpContent last) {
 		finished = true;
-		boolean closing = !keepAlive || bodyLeft();
 		EngineConnections.Link current = link;
 		link = null;
 		if (current != null) {
@@ -488,11 +487,7 @@ final class FastExchange implements EngineConnections.Listener {
 		}
 		clientReading(false);
 		record(status);
-		ChannelFuture written = client.writeAndFlush(last);
-		if (closing) {
-			written.addListener(ChannelFutureListener.CLOSE);
-		}
-		connection.finished(this, closing);
+		handBack(client.writeAndFlush(last));
 	}
 
 	@Override
@@ -544,20 +539,26 @@ final class FastExchange implements EngineConnections.Listener {
 		byte[] body = answer.body();
 		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
 				HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
-		boolean closing = !keepAlive || bodyLeft();
 		response.headers()
 			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
 			.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-		if (closing) {
-			// refused before its body was read: end the connection, or the client keeps sending a body nobody reads
+		if (!keepAlive) {
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		}
 		record(answer.status());
-		ChannelFuture written = client.writeAndFlush(response);
-		if (closing) {
+		handBack(client.writeAndFlush(response));
+	}
+
+	/**
+	 * Gives the connection back once the answer is on its way. A body the client is still sending is
+	 * read and dropped by the {@link FastPath} before the connection carries on or closes: closing at
+	 * once would break the client's write before it reads the answer.
+	 */
+	private void handBack(ChannelFuture written) {
+		if (!keepAlive && !bodyLeft()) {
 			written.addListener(ChannelFutureListener.CLOSE);
 		}
-		connection.finished(this, closing);
+		connection.finished(this, !keepAlive);
 	}
 
 	/** The client went away: so does the engine connection, which is in an unknown state. */

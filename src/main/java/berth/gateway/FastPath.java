@@ -2,9 +2,12 @@ package berth.gateway;
 
 import java.util.ArrayDeque;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -56,7 +59,16 @@ final class FastPath extends ChannelDuplexHandler {
 
 	private boolean draining;
 
-	private boolean skippingEnd;
+	/**
+	 * The rest of a request that was answered before it was read to the end is read and dropped (at
+	 * most {@link IsolationFilter#DRAIN_LIMIT} bytes of body): a client still sending it would
+	 * otherwise meet a closed connection instead of reading the answer.
+	 */
+	private boolean skipping;
+
+	private long skipped;
+
+	private boolean closeAfterSkip;
 
 	private @Nullable ChannelHandlerContext ctx;
 
@@ -75,10 +87,8 @@ final class FastPath extends ChannelDuplexHandler {
 	}
 
 	private void dispatch(ChannelHandlerContext ctx, Object msg) {
-		if (skippingEnd) {
-			// the empty end of a request without a body that was answered before its end was read
-			skippingEnd = !(msg instanceof LastHttpContent);
-			ReferenceCountUtil.release(msg);
+		if (skipping) {
+			skip(ctx, msg);
 			return;
 		}
 		switch (state) {
@@ -145,7 +155,8 @@ final class FastPath extends ChannelDuplexHandler {
 
 	/**
 	 * The exchange is over. When the connection stays open, whatever was pipelined behind it is taken
-	 * up, and the next request read.
+	 * up, and the next request read. A request the client has not finished sending is read to its end
+	 * first, and dropped; then the connection closes if {@code closing}.
 	 */
 	void finished(FastExchange done, boolean closing) {
 		if (exchange != done) {
@@ -153,11 +164,37 @@ final class FastPath extends ChannelDuplexHandler {
 		}
 		exchange = null;
 		state = State.IDLE;
+		ChannelHandlerContext context = ctx;
+		if (done.requestOpen() && context != null) {
+			skipping = true;
+			skipped = 0;
+			closeAfterSkip = closing;
+			context.channel().config().setAutoRead(true);
+			return;
+		}
 		if (closing) {
 			releaseHeld();
 			return;
 		}
-		skippingEnd = done.requestOpen();
+		drain();
+	}
+
+	private void skip(ChannelHandlerContext ctx, Object msg) {
+		if (msg instanceof HttpContent content) {
+			skipped += content.content().readableBytes();
+		}
+		boolean last = msg instanceof LastHttpContent;
+		ReferenceCountUtil.release(msg);
+		if (!last && skipped <= IsolationFilter.DRAIN_LIMIT) {
+			return;
+		}
+		skipping = false;
+		ctx.channel().config().setAutoRead(false);
+		if (!last || closeAfterSkip) {
+			releaseHeld();
+			ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+			return;
+		}
 		drain();
 	}
 

@@ -82,7 +82,7 @@ class IsolationFilter implements GlobalFilter, Ordered {
 	}
 
 	/** Past this, the body of a refused request is not read any more: the connection is ended. */
-	private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+	static final long DRAIN_LIMIT = 64L * 1024 * 1024;
 
 	/**
 	 * A request refused before its (streamed) body was read, e.g. docker cp into someone else's
