@@ -162,6 +162,7 @@ final class EngineConnections {
 		engine.dial(client.eventLoop(), client)
 			.option(ChannelOption.ALLOW_HALF_CLOSURE, false)
 			.option(ChannelOption.WRITE_BUFFER_WATER_MARK, STREAMING)
+			.option(ChannelOption.RCVBUF_ALLOCATOR, FastPathSupport.LARGE_READS)
 			.handler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel channel) {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -53,6 +54,9 @@ final class FastExchange implements EngineConnections.Listener {
 	/** The largest answer rewritten whole: lists and inspects are far smaller. */
 	static final int MAX_WHOLE = 16 * 1024 * 1024;
 
+	/** At most this many pieces of body are gathered into one before it goes on to the engine. */
+	private static final int MAX_BURST_PIECES = 16;
+
 	private static final DockerApiException UNREACHABLE = new DockerApiException(HttpStatus.BAD_GATEWAY,
 			"the Docker engine is not reachable right now");
 
@@ -83,6 +87,13 @@ final class FastExchange implements EngineConnections.Listener {
 
 	/** Body read before the engine connection was ready. */
 	private @Nullable ArrayDeque<HttpContent> early;
+
+	/**
+	 * Body read in the current burst of reads, sent on as one piece when the burst ends: a chunked
+	 * body goes to the engine in chunks as large as the reads, not as small as the pieces the codec
+	 * cut at the client's chunk boundaries.
+	 */
+	private @Nullable CompositeByteBuf burst;
 
 	private @Nullable TenantRef tenant;
 
@@ -275,13 +286,27 @@ final class FastExchange implements EngineConnections.Listener {
 		}
 		EngineConnections.Link current = link;
 		if (current != null && forwarding) {
-			toEngine(current.channel(), content);
 			if (last) {
+				sendBurst(current.channel());
+				toEngine(current.channel(), content);
 				clientReading(false);
 				current.channel().flush();
 			}
+			else if (size > 0) {
+				CompositeByteBuf gathered = burst;
+				if (gathered == null) {
+					gathered = client.alloc().compositeDirectBuffer(MAX_BURST_PIECES);
+					burst = gathered;
+				}
+				gathered.addComponent(true, content.content().retain());
+				content.release();
+				if (gathered.numComponents() >= MAX_BURST_PIECES) {
+					sendBurst(current.channel());
+					pace(current.channel());
+				}
+			}
 			else {
-				pace(current.channel());
+				content.release();
 			}
 		}
 		else {
@@ -289,6 +314,14 @@ final class FastExchange implements EngineConnections.Listener {
 				early = new ArrayDeque<>(4);
 			}
 			early.add(content);
+		}
+	}
+
+	private void sendBurst(Channel engineChannel) {
+		CompositeByteBuf gathered = burst;
+		if (gathered != null) {
+			burst = null;
+			engineChannel.write(new DefaultHttpContent(gathered), engineChannel.voidPromise());
 		}
 	}
 
@@ -333,6 +366,8 @@ final class FastExchange implements EngineConnections.Listener {
 	void clientReadComplete() {
 		EngineConnections.Link current = link;
 		if (current != null && forwarding && !finished) {
+			sendBurst(current.channel());
+			pace(current.channel());
 			current.channel().flush();
 		}
 	}
@@ -583,6 +618,10 @@ final class FastExchange implements EngineConnections.Listener {
 	}
 
 	private void releaseEarly() {
+		if (burst != null) {
+			burst.release();
+			burst = null;
+		}
 		if (whole != null) {
 			whole.release();
 			whole = null;

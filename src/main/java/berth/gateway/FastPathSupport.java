@@ -1,6 +1,8 @@
 package berth.gateway;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -58,7 +60,7 @@ class FastPathSupport implements NettyServerCustomizer {
 
 	@Override
 	public HttpServer apply(HttpServer server) {
-		HttpServer decoding = withLargerPieces(server);
+		HttpServer decoding = withLargerPieces(server).childOption(ChannelOption.RCVBUF_ALLOCATOR, LARGE_READS);
 		if (!enabled) {
 			return decoding;
 		}
@@ -68,6 +70,13 @@ class FastPathSupport implements NettyServerCustomizer {
 			}
 		});
 	}
+
+	/**
+	 * Reads that grow up to 1 MiB while a connection keeps filling them (a streamed body), instead of
+	 * Netty's 64 KiB: a quarter of the system calls and wake-ups per byte relayed. A connection
+	 * carrying small requests keeps small reads.
+	 */
+	static final AdaptiveRecvByteBufAllocator LARGE_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 1024 * 1024);
 
 	/**
 	 * Request bodies decoded in pieces of up to 64 KiB, as the socket delivers them, instead of
