@@ -8,6 +8,7 @@
 #   --check   additionally run networking smoke tests (port publish on
 #             127.0.0.1, same-network reachability, cross-network isolation).
 # Env:    BERTH_STORAGE_DRIVER  force a dockerd storage driver (overlay2|fuse-overlayfs|vfs)
+#         BERTH_ADDRESS_POOL    where dockerd takes its networks (172.20.0.0/14: 1024 networks of /24)
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -20,6 +21,7 @@ export PATH="/usr/local/sbin:/usr/local/bin:$PATH"
 
 PACKAGES=(docker.io docker-compose postgresql redis-server busybox-static docker-registry wrk curl jq)
 DOCKERD_LOG=/var/log/berth-dockerd.log
+ADDRESS_POOL=${BERTH_ADDRESS_POOL:-172.20.0.0/14}
 # dockerd also listens on plain TCP, loopback only, so that tools that cannot use a unix socket
 # (wrk in bench/run) can reach the engine directly. Unauthenticated, hence never on another
 # address; containers cannot reach the host's loopback (their 127.0.0.1 is their own).
@@ -113,6 +115,9 @@ ensure_dockerd() {
   if [[ -f /var/run/docker.pid ]] && ! alive "$(cat /var/run/docker.pid)"; then
     rm -f /var/run/docker.pid
   fi
+  # Every tenant of the shared engine gets a bridge network of its own; dockerd's default pools hold
+  # about 30 networks. 1024 networks of 254 addresses, inside the range Docker uses by default.
+  flags+=(--default-address-pool "base=$ADDRESS_POOL,size=24")
   for driver in $(storage_drivers); do
     echo "--- $(date -Is) starting dockerd --storage-driver=$driver ${flags[*]}" >>"$DOCKERD_LOG"
     start_bg /run/berth-dockerd.pid "$DOCKERD_LOG" dockerd --storage-driver="$driver" "${flags[@]}" \

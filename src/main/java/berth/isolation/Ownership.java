@@ -348,8 +348,10 @@ public class Ownership {
 			return post(engine, "/networks/create", body).flatMap(created -> switch (created.status()) {
 				case 201 -> Mono.just(new Answer(200, JSON.writeValueAsBytes(body)));
 				case 409 -> inspect;
-				default -> Mono.error(new DockerApiException(status(created.status()),
-						"your default network could not be created: " + message(created)));
+				// never the engine's 404 (Docker 20.10 answers a lack of address pools so): the docker
+				// CLI would take it for a missing image and try to pull one
+				default -> Mono.error(new DockerApiException(HttpStatus.SERVICE_UNAVAILABLE,
+						"your default network could not be created, ask the operator: " + message(created)));
 			});
 		}).flatMap(answer -> {
 			if (answer.status() != 200) {
@@ -461,11 +463,6 @@ public class Ownership {
 		catch (RuntimeException e) {
 			return "status " + answer.status();
 		}
-	}
-
-	private static HttpStatus status(int code) {
-		HttpStatus status = HttpStatus.resolve(code);
-		return status != null && code >= 400 ? status : HttpStatus.BAD_GATEWAY;
 	}
 
 	private static String cacheKey(Engine engine, Kind kind, String id) {
