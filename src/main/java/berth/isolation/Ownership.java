@@ -111,6 +111,13 @@ public class Ownership {
 		.expireAfterWrite(Duration.ofSeconds(10))
 		.build();
 
+	/**
+	 * Targets of lists, event streams and prunes as forwarded, by tenant and request: a pure function
+	 * of the two (unless the request names containers in {@code before}/{@code since}, which is never
+	 * kept), and a client polling {@code docker ps} asks the same one over and over.
+	 */
+	private final Cache<String, String> scopedTargets = Caffeine.newBuilder().maximumSize(10_000).build();
+
 	Ownership(Backends backends) {
 		this.backends = backends;
 	}
@@ -158,7 +165,9 @@ public class Ownership {
 		return Mono.defer(() -> {
 			String endpoint = method + " " + Endpoints.template(rawPath);
 			if (SCOPED.contains(endpoint)) {
-				return scoped(tenant, endpoint, rawPath, Query.parse(rawQuery));
+				String key = tenant.name() + ' ' + endpoint + ' ' + rawPath + '?' + rawQuery;
+				String known = scopedTargets.getIfPresent(key);
+				return known != null ? Mono.just(known) : scoped(tenant, endpoint, rawPath, Query.parse(rawQuery), key);
 			}
 			switch (endpoint) {
 				case "POST /commit" -> {
@@ -190,11 +199,13 @@ public class Ownership {
 	 * containers named by {@code before} and {@code since} resolved like any reference. A list filtered
 	 * by name is filtered here ({@link TenantView}), so the engine must not cut it short by a limit.
 	 */
-	private Mono<String> scoped(TenantRef tenant, String endpoint, String rawPath, Query query) {
+	private Mono<String> scoped(TenantRef tenant, String endpoint, String rawPath, Query query, String cacheKey) {
 		String given = query.first("filters");
 		Mono<String> filters = Mono.just(given == null ? "" : given);
 		boolean containers = endpoint.equals("GET /containers/json");
-		if (containers) {
+		boolean pure = !containers || given == null
+				|| (Filters.values(given, "before") == null && Filters.values(given, "since") == null);
+		if (containers && !pure) {
 			for (String key : List.of("before", "since")) {
 				filters = filters.flatMap(current -> {
 					List<String> values = Filters.values(current, key);
@@ -215,7 +226,11 @@ public class Ownership {
 				// the engine's limit counts containers of any state
 				forwarded = Query.parse(Query.parse(query.without("limit")).with("all", "1"));
 			}
-			return rawPath + "?" + forwarded.with("filters", Filters.scoped(current, tenant.name(), endpoint));
+			String target = rawPath + "?" + forwarded.with("filters", Filters.scoped(current, tenant.name(), endpoint));
+			if (pure) {
+				scopedTargets.put(cacheKey, target);
+			}
+			return target;
 		});
 	}
 

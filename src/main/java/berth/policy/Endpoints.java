@@ -2,6 +2,8 @@ package berth.policy;
 
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Names the Docker API endpoint a path addresses, as a template with placeholders
  * ({@code /containers/{id}/logs}): the label of metrics and of hijack detection. The version prefix
@@ -60,6 +62,12 @@ public final class Endpoints {
 		return i == path.length() || path.charAt(i) == '/' ? i : 0;
 	}
 
+	/** The last template worked out on this thread, and the path it is of. */
+	private static final ThreadLocal<@Nullable Memo> LAST = new ThreadLocal<>();
+
+	private record Memo(String rawPath, String template) {
+	}
+
 	/** The index after the ASCII digits that start at {@code from}. */
 	private static int digits(String path, int from) {
 		int i = from;
@@ -70,6 +78,17 @@ public final class Endpoints {
 	}
 
 	public static String template(String rawPath) {
+		// one request asks for its template several times (policy, isolation, metrics), in a row
+		Memo last = LAST.get();
+		if (last != null && last.rawPath().equals(rawPath)) {
+			return last.template();
+		}
+		String template = templateOf(rawPath);
+		LAST.set(new Memo(rawPath, template));
+		return template;
+	}
+
+	private static String templateOf(String rawPath) {
 		String path = unversioned(rawPath);
 		String[] segments = path.substring(1).split("/", -1);
 		String first = segments[0];
