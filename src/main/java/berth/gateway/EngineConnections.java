@@ -37,6 +37,13 @@ final class EngineConnections {
 	 * How much may wait to be written before a stream pauses its reads: with Netty's 32/64 KiB, a
 	 * streamed body stops and restarts reading for every 64 KiB read.
 	 */
+	/**
+	 * The socket's send buffer towards the engine. A unix socket's default (about 200 KiB) takes a
+	 * fraction of a burst of upload, and every full buffer costs a wait for writability; with 1 MiB a
+	 * 1 GiB {@code docker cp} in ran about 5 % faster (bench/run's copy, alternating A/B runs).
+	 */
+	private static final int SEND_BUFFER = 1024 * 1024;
+
 	static final WriteBufferWaterMark STREAMING = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
 	/** Engines are trusted to send valid headers; bodies arrive in pieces of up to 64 KiB. */
@@ -163,6 +170,7 @@ final class EngineConnections {
 			.option(ChannelOption.ALLOW_HALF_CLOSURE, false)
 			.option(ChannelOption.WRITE_BUFFER_WATER_MARK, STREAMING)
 			.option(ChannelOption.RCVBUF_ALLOCATOR, FastPathSupport.LARGE_READS)
+			.option(ChannelOption.SO_SNDBUF, SEND_BUFFER)
 			.handler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel channel) {
