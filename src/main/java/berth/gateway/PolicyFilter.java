@@ -17,8 +17,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import berth.account.TenantRef;
+import berth.policy.AfterAnswer;
 import berth.policy.Policy;
 import berth.policy.Policy.Decision;
 
@@ -66,8 +68,12 @@ class PolicyFilter implements GlobalFilter, Ordered {
 					}
 					return chain.filter(exchange.mutate().request(withBody(request, body, false)).build());
 				}
+				// what a rule holds for this request (a tenant's turn to create) ends with the exchange
+				AfterAnswer after = new AfterAnswer();
 				return policy.checkBody(tenant, decision, uri.getRawPath(), body)
-					.flatMap(checked -> chain.filter(exchange.mutate().request(withBody(request, checked, true)).build()));
+					.contextWrite(Context.of(AfterAnswer.class, after))
+					.flatMap(checked -> chain.filter(exchange.mutate().request(withBody(request, checked, true)).build()))
+					.doFinally(signal -> after.run());
 			});
 	}
 

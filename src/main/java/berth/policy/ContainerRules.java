@@ -44,15 +44,20 @@ class ContainerRules implements BodyRule {
 
 	private final boolean allowRoot;
 
+	private final CreateTurns turns;
+
 	@Autowired
-	ContainerRules(Refusals refusals, PlanCache plans, ContainerCount containers, PolicyProperties properties) {
-		this(refusals, plans::of, containers::of, properties.allowRoot());
+	ContainerRules(Refusals refusals, PlanCache plans, ContainerCount containers, CreateTurns turns,
+			PolicyProperties properties) {
+		this(refusals, plans::of, containers::of, turns, properties.allowRoot());
 	}
 
-	ContainerRules(Refusals refusals, PlanLookup plans, ContainerCounter containers, boolean allowRoot) {
+	ContainerRules(Refusals refusals, PlanLookup plans, ContainerCounter containers, CreateTurns turns,
+			boolean allowRoot) {
 		this.refusals = refusals;
 		this.plans = plans;
 		this.containers = containers;
+		this.turns = turns;
 		this.allowRoot = allowRoot;
 	}
 
@@ -86,12 +91,18 @@ class ContainerRules implements BodyRule {
 		labels(body, request.tenant().name(), verdict);
 		return plans.of(request.tenant()).flatMap(plan -> {
 			Quotas.applyToCreate(hostConfig, plan, verdict);
-			return containers.of(request.tenant()).doOnNext(count -> {
-				if (count >= plan.maxContainers()) {
-					verdict.refuse("quota-containers", "tenant '" + request.tenant().name() + "' has reached its plan '"
-							+ plan.name() + "' limit of " + plan.maxContainers() + " containers");
-				}
-			});
+			// counted in the tenant's turn, which ends with the engine's answer (AfterAnswer), so that
+			// concurrent creates do not all count the same containers
+			return Mono.deferContextual(context -> turns.next(request.tenant().name()).flatMap(end -> {
+				context.<AfterAnswer>getOrEmpty(AfterAnswer.class).ifPresentOrElse(after -> after.add(end), end);
+				return containers.of(request.tenant()).doOnNext(count -> {
+					if (count >= plan.maxContainers()) {
+						verdict.refuse("quota-containers", "tenant '" + request.tenant().name()
+								+ "' has reached its plan '" + plan.name() + "' limit of " + plan.maxContainers()
+								+ " containers");
+					}
+				});
+			}));
 		}).then();
 	}
 

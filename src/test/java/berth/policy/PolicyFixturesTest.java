@@ -48,7 +48,8 @@ class PolicyFixturesTest {
 		PolicyProperties properties = new PolicyProperties(mode, DataSize.ofMegabytes(1), allowRoot, false);
 		Refusals refusals = new Refusals(meters, properties);
 		List<BodyRule> rules = List.of(
-				new ContainerRules(refusals, tenant -> Mono.just(STANDARD), tenant -> Mono.just(containers), allowRoot),
+				new ContainerRules(refusals, tenant -> Mono.just(STANDARD), tenant -> Mono.just(containers),
+						new CreateTurns(), allowRoot),
 				new ObjectRules(refusals), new PortRules(refusals, ports));
 		return new Policy(refusals, rules, properties);
 	}
