@@ -510,6 +510,8 @@ final class FastExchange implements EngineConnections.Listener {
 	/** The engine's answer is complete: its connection goes back to the pool if it is clean. */
 	private void answered(HttpContent last) {
 		finished = true;
+		// the engine may answer before the whole body came (an upload it refused): what was gathered goes
+		releaseEarly();
 		EngineConnections.Link current = link;
 		link = null;
 		if (current != null) {

@@ -19,6 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import berth.testing.Admin;
 import berth.testing.BerthTest;
+import berth.testing.DockerCli;
 import berth.testing.Forwarder;
 import berth.testing.Raw;
 
@@ -145,6 +146,28 @@ class FastPathIT {
 			Raw.Answer ping = client.write(Raw.Connection.request("GET", "/_ping", auth)).read(false);
 			assertThat(ping.status()).isEqualTo(200);
 			assertThat(ping.body()).isEqualTo("OK");
+		}
+	}
+
+	@Test
+	void anUploadTheEngineRefusesEarlyIsReadToItsEndAndTheConnectionGoesOn() {
+		String container = DockerCli.forKey(port, tenant.key()).docker("create", "busybox", "true").assertOk().trimmed();
+		try (Raw.Connection client = new Raw.Connection(port)) {
+			int announced = 4 << 20;
+			// the engine answers a missing directory before it reads the archive
+			Raw.Answer refused = client
+				.write(Raw.Connection.request("PUT", "/v1.41/containers/" + container + "/archive?path=/no/such/dir", auth,
+						"Content-Type: application/x-tar", "Content-Length: " + announced) + "x".repeat(64 * 1024))
+				.read(false);
+			assertThat(refused.status()).isEqualTo(404);
+			assertThat(refused.body()).contains("/no/such/dir");
+			client.write("x".repeat(announced - 64 * 1024));
+			Raw.Answer ping = client.write(Raw.Connection.request("GET", "/_ping", auth)).read(false);
+			assertThat(ping.status()).isEqualTo(200);
+			assertThat(ping.body()).isEqualTo("OK");
+		}
+		finally {
+			DockerCli.engine().docker("rm", "-f", container);
 		}
 	}
 
