@@ -180,17 +180,20 @@ final class FastPath extends ChannelDuplexHandler {
 	}
 
 	private void skip(ChannelHandlerContext ctx, Object msg) {
+		boolean broken = false;
 		if (msg instanceof HttpContent content) {
 			skipped += content.content().readableBytes();
+			// a body the codec cannot frame: nothing after it can be read as a request
+			broken = content.decoderResult().isFailure();
 		}
 		boolean last = msg instanceof LastHttpContent;
 		ReferenceCountUtil.release(msg);
-		if (!last && skipped <= IsolationFilter.DRAIN_LIMIT) {
+		if (!last && !broken && skipped <= IsolationFilter.DRAIN_LIMIT) {
 			return;
 		}
 		skipping = false;
 		ctx.channel().config().setAutoRead(false);
-		if (!last || closeAfterSkip) {
+		if (!last || broken || closeAfterSkip) {
 			releaseHeld();
 			ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
 			return;

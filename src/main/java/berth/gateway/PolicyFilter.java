@@ -1,6 +1,7 @@
 package berth.gateway;
 
 import java.net.URI;
+import java.time.Duration;
 
 import io.netty.buffer.ByteBufAllocator;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -17,6 +18,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.util.context.Context;
 
 import berth.account.TenantRef;
@@ -73,9 +75,23 @@ class PolicyFilter implements GlobalFilter, Ordered {
 				return policy.checkBody(tenant, decision, uri.getRawPath(), body)
 					.contextWrite(Context.of(AfterAnswer.class, after))
 					.flatMap(checked -> chain.filter(exchange.mutate().request(withBody(request, checked, true)).build()))
-					.doFinally(signal -> after.run());
+					.doFinally(signal -> {
+						if (signal == SignalType.CANCEL) {
+							// the client left: the engine may still be carrying out what was forwarded
+							Mono.delay(CANCELLED_GRACE).subscribe(tick -> after.run());
+						}
+						else {
+							after.run();
+						}
+					});
 			});
 	}
+
+	/**
+	 * How long what a rule holds for a request outlives a client that left before the answer (a
+	 * create the engine still carries out must be counted by the next one).
+	 */
+	private static final Duration CANCELLED_GRACE = Duration.ofSeconds(5);
 
 	/** Past this, an oversized body is not drained any more: the connection is cut. */
 	private static final long DRAIN_LIMIT = 64L * 1024 * 1024;

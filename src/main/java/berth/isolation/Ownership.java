@@ -114,9 +114,14 @@ public class Ownership {
 	/**
 	 * Targets of lists, event streams and prunes as forwarded, by tenant and request: a pure function
 	 * of the two (unless the request names containers in {@code before}/{@code since}, which is never
-	 * kept), and a client polling {@code docker ps} asks the same one over and over.
+	 * kept), and a client polling {@code docker ps} asks the same one over and over. Bounded by the
+	 * characters it holds (about 8 million), so that one tenant's ever-new queries cannot fill memory.
 	 */
-	private final Cache<String, String> scopedTargets = Caffeine.newBuilder().maximumSize(10_000).build();
+	private final Cache<String, String> scopedTargets = Caffeine.newBuilder()
+		.maximumWeight(8L * 1024 * 1024)
+		.weigher((String key, String target) -> key.length() + target.length())
+		.expireAfterAccess(Duration.ofMinutes(10))
+		.build();
 
 	Ownership(Backends backends) {
 		this.backends = backends;

@@ -172,6 +172,20 @@ class FastPathIT {
 	}
 
 	@Test
+	void aRefusedChunkedBodyThatBreaksItsFramingEndsTheConnection() {
+		try (Raw.Connection client = new Raw.Connection(port)) {
+			Raw.Answer refused = client
+				.write(Raw.Connection.request("PUT", "/v1.41/containers/no-such-thing/archive?path=/tmp", auth,
+						"Content-Type: application/x-tar", "Transfer-Encoding: chunked") + "10\r\n" + "x".repeat(16) + "\r\n")
+				.read(false);
+			assertThat(refused.status()).isEqualTo(404);
+			// not a chunk size: whatever follows cannot be told apart from a request
+			client.write("zz\r\n" + Raw.Connection.request("GET", "/_ping", auth));
+			assertThat(client.closedByServer()).isTrue();
+		}
+	}
+
+	@Test
 	void aRefusedBodyBeyondTheDrainLimitEndsTheConnection() {
 		long announced = 2 * IsolationFilter.DRAIN_LIMIT;
 		try (Raw.Connection client = new Raw.Connection(port)) {

@@ -177,7 +177,11 @@ public final class Raw {
 			try {
 				return in.read() < 0;
 			}
-			catch (IOException e) {
+			catch (java.net.SocketTimeoutException stillOpen) {
+				// nothing came and nothing ended within the read timeout: the server kept the connection
+				return false;
+			}
+			catch (IOException reset) {
 				return true;
 			}
 		}
