@@ -65,10 +65,7 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		setAlreadyRouted(exchange);
-		TenantRef tenant = TenantFilter.tenantOf(exchange);
-		if (tenant == null) {
-			return Mono.error(new DockerApiException(HttpStatus.UNAUTHORIZED, "request was not authenticated"));
-		}
+		TenantRef tenant = TenantFilter.requireTenant(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		URI original = request.getURI();
 		String target = original.getRawPath() + (original.getRawQuery() == null ? "" : "?" + original.getRawQuery());

@@ -7,7 +7,6 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -50,10 +49,7 @@ class IsolationFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		TenantRef tenant = TenantFilter.tenantOf(exchange);
-		if (tenant == null) {
-			return Mono.error(new DockerApiException(HttpStatus.UNAUTHORIZED, "request was not authenticated"));
-		}
+		TenantRef tenant = TenantFilter.requireTenant(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		URI uri = request.getURI();
 		if (Summaries.summarises(request.getMethod().name(), uri.getRawPath())) {

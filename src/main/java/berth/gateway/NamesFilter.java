@@ -6,7 +6,6 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -16,7 +15,6 @@ import berth.account.TenantRef;
 import berth.isolation.Names;
 import berth.isolation.TenantView;
 import berth.policy.Endpoints;
-import berth.web.DockerApiException;
 
 /**
  * The tenant's names on a shared engine: answers are shown as the tenant knows its objects (through a
@@ -34,10 +32,7 @@ class NamesFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		TenantRef tenant = TenantFilter.tenantOf(exchange);
-		if (tenant == null) {
-			return Mono.error(new DockerApiException(HttpStatus.UNAUTHORIZED, "request was not authenticated"));
-		}
+		TenantRef tenant = TenantFilter.requireTenant(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		URI uri = request.getURI();
 		TenantView view = TenantView.of(tenant.name(), request.getMethod().name(), uri.getRawPath(), uri.getRawQuery());

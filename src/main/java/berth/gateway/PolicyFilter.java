@@ -49,7 +49,7 @@ class PolicyFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		TenantRef tenant = TenantFilter.tenantOf(exchange);
+		TenantRef tenant = TenantFilter.requireTenant(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		URI uri = request.getURI();
 		Decision decision = policy.decide(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery());

@@ -1,15 +1,16 @@
 package berth.gateway;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import berth.account.TenantRef;
+import berth.web.DockerApiException;
 
 /** Every Docker API request is authenticated before anything else looks at it. */
 @Component
@@ -40,8 +41,17 @@ class TenantFilter implements GlobalFilter, Ordered {
 		return ORDER;
 	}
 
-	static @Nullable TenantRef tenantOf(ServerWebExchange exchange) {
-		return exchange.getAttribute(TENANT);
+	/**
+	 * The tenant this filter authenticated, for the filters after it. Without one (a filter ordered
+	 * before this one, or a route that skipped it) the request is refused, never let through: the
+	 * gateway's chain turns the exception into the 401 answer.
+	 */
+	static TenantRef requireTenant(ServerWebExchange exchange) {
+		TenantRef tenant = exchange.getAttribute(TENANT);
+		if (tenant == null) {
+			throw new DockerApiException(HttpStatus.UNAUTHORIZED, "request was not authenticated");
+		}
+		return tenant;
 	}
 
 }
