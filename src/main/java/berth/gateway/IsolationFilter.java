@@ -62,13 +62,15 @@ class IsolationFilter implements GlobalFilter, Ordered {
 		}
 		String original = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
 		String method = request.getMethod().name();
-		return ownership.ownedRequest(tenant, method, uri.getRawPath(), uri.getRawQuery())
-			.onErrorResume(DockerApiException.class, refusal -> drain(exchange).then(Mono.error(refusal)))
+		Mono<String> owned = ownership.ownedRequest(tenant, method, uri.getRawPath(), uri.getRawQuery());
+		// refusals come before anything reads the body: it is drained before the refusal is answered
+		if (Images.handles(method, uri.getRawPath())) {
+			return owned.flatMap(target -> images.plan(tenant, method, target, request.getHeaders().getFirst("X-Registry-Auth")))
+				.onErrorResume(DockerApiException.class, refusal -> drain(exchange).then(Mono.error(refusal)))
+				.flatMap(plan -> ImageExchanges.carryOut(plan, tenant, exchange, chain));
+		}
+		return owned.onErrorResume(DockerApiException.class, refusal -> drain(exchange).then(Mono.error(refusal)))
 			.flatMap(target -> {
-				if (Images.handles(method, uri.getRawPath())) {
-					return images.plan(tenant, method, target, request.getHeaders().getFirst("X-Registry-Auth"))
-						.flatMap(plan -> ImageExchanges.carryOut(plan, tenant, exchange, chain));
-				}
 				if (target.equals(original)) {
 					return chain.filter(exchange);
 				}

@@ -112,6 +112,24 @@ class ImageIsolationIT {
 	}
 
 	@Test
+	void aBuildRefusedForItsTagIsReadToItsEndAndTheConnectionGoesOn() {
+		try (Raw.Connection client = new Raw.Connection(port)) {
+			// the whole context is sent, as the CLI does, before the answer is read
+			int announced = 4 << 20;
+			Raw.Answer refused = client
+				.write(Raw.Connection.request("POST", "/v1.41/build?t=" + ImageNames.RESERVED + "/x:1",
+						"Authorization: Bearer " + a.key(), "Content-Type: application/x-tar",
+						"Content-Length: " + announced) + "x".repeat(announced))
+				.read(false);
+			assertThat(refused.status()).isEqualTo(403);
+			assertThat(refused.body()).contains("reserved for Berth");
+			Raw.Answer ping = client.write(Raw.Connection.request("GET", "/_ping", "Authorization: Bearer " + a.key()))
+				.read(false);
+			assertThat(ping.status()).isEqualTo(200);
+		}
+	}
+
+	@Test
 	void aBuildNamedBusyboxShadowsItForItsBuilderOnly() throws Exception {
 		String id = buildMarkedBusybox("built");
 		assertThat(dockerA.docker("run", "--rm", "busybox", "cat", "/marker").assertOk().trimmed())
