@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -564,21 +563,9 @@ final class FastExchange implements EngineConnections.Listener {
 			client.close();
 			return;
 		}
-		finished = true;
-		EngineConnections.Link current = link;
-		link = null;
-		if (current != null) {
-			EngineConnections.discard(current);
-		}
-		releaseEarly();
-		clientReading(false);
+		stop();
 		DockerErrors.Answer answer = DockerErrors.answerFor(error, method, rawPath);
-		byte[] body = answer.body();
-		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-				HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
-		response.headers()
-			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-			.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+		DefaultFullHttpResponse response = ErrorResponses.of(answer);
 		if (!keepAlive) {
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		}
@@ -607,6 +594,13 @@ final class FastExchange implements EngineConnections.Listener {
 		if (finished) {
 			return;
 		}
+		stop();
+		record(recordedStatus);
+		connection.finished(this, true);
+	}
+
+	/** Ends the exchange before the engine's answer did: its engine connection is in an unknown state. */
+	private void stop() {
 		finished = true;
 		EngineConnections.Link current = link;
 		link = null;
@@ -615,8 +609,6 @@ final class FastExchange implements EngineConnections.Listener {
 		}
 		releaseEarly();
 		clientReading(false);
-		record(recordedStatus);
-		connection.finished(this, true);
 	}
 
 	private void releaseEarly() {

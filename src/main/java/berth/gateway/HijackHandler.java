@@ -3,7 +3,6 @@ package berth.gateway;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -233,23 +232,8 @@ final class HijackHandler extends ChannelDuplexHandler {
 			body.release();
 			body = null;
 		}
-		HttpResponseStatus status;
-		String message;
-		if (error instanceof DockerApiException refusal) {
-			status = HttpResponseStatus.valueOf(refusal.status().value());
-			message = refusal.getMessage();
-		}
-		else {
-			log.error("hijacked request {} {} failed", request.method(), template, error);
-			status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
-			message = "berth: internal error; the server log has the details";
-		}
-		ByteBuf json = Unpooled.wrappedBuffer(DockerErrors.body(message));
-		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, json);
-		response.headers()
-			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-			.set(HttpHeaderNames.CONTENT_LENGTH, json.readableBytes())
-			.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		DefaultFullHttpResponse response = ErrorResponses.of(DockerErrors.answerFor(error, request.method().name(), template));
+		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 	}
 
