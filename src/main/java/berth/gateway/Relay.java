@@ -168,8 +168,17 @@ final class Relay extends ChannelInboundHandlerAdapter {
 		}
 		if (peer.isActive()) {
 			peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+			if (direction == Direction.UPSTREAM) {
+				// the client left: an engine that stopped reading (a process that never reads its stdin)
+				// would hold the flush, and with it the engine connection, for ever. The other way
+				// round the client may be slow to read the end of the output, which must not be lost.
+				peer.eventLoop().schedule(() -> peer.close(), CLOSE_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+			}
 		}
 	}
+
+	/** How long what the client sent gets to reach the engine once the client has gone. */
+	private static final long CLOSE_GRACE_SECONDS = 10;
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
