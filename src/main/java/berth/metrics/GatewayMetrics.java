@@ -1,6 +1,5 @@
 package berth.metrics;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +30,10 @@ public class GatewayMetrics {
 
 	private final AtomicInteger openHijacks = new AtomicInteger();
 
-	/** Endpoints are templates and methods and statuses few, so this map stays small. */
+	/**
+	 * Endpoints are templates, statuses few, and methods the HTTP ones (any other token a client
+	 * sends is recorded as {@code other}), so this map and the series stay small.
+	 */
 	private final Map<RequestKey, Timer> timers = new ConcurrentHashMap<>();
 
 	private record RequestKey(String endpoint, String method, int status) {
@@ -62,13 +64,17 @@ public class GatewayMetrics {
 			.register(registry);
 	}
 
-	public void request(String endpoint, String method, int status, Duration took) {
-		request(endpoint, method, status, took.toNanos());
-	}
-
 	/** Records a request; the timer of each endpoint, method and status is built once. */
 	public void request(String endpoint, String method, int status, long nanos) {
-		timers.computeIfAbsent(new RequestKey(endpoint, method, status), this::timer).record(nanos, TimeUnit.NANOSECONDS);
+		timers.computeIfAbsent(new RequestKey(endpoint, known(method), status), this::timer)
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	private static String known(String method) {
+		return switch (method) {
+			case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT" -> method;
+			default -> "other";
+		};
 	}
 
 	private Timer timer(RequestKey key) {
