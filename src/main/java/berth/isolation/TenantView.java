@@ -183,6 +183,10 @@ public final class TenantView {
 
 	/** Whether the tenant's engine-side prefix occurs anywhere in the body. */
 	private boolean mentionsTenant(byte[] body) {
+		return mentionsTenant(tenant, body);
+	}
+
+	private static boolean mentionsTenant(String tenant, byte[] body) {
 		byte[] prefix = (tenant + Names.SEPARATOR).getBytes(StandardCharsets.UTF_8);
 		outer: for (int i = 0; i + prefix.length <= body.length; i++) {
 			for (int j = 0; j < prefix.length; j++) {
@@ -210,6 +214,10 @@ public final class TenantView {
 
 	/** See {@link #error(byte[])}. */
 	public static byte[] error(String tenant, byte[] body) {
+		if (!mentionsTenant(tenant, body)) {
+			// most errors name nothing of the tenant's: no parsing
+			return body;
+		}
 		JsonNode tree;
 		try {
 			tree = JSON.readTree(body);
