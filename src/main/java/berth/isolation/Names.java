@@ -63,12 +63,6 @@ public final class Names {
 		return engineName;
 	}
 
-	/** The tenant's name for an engine-side name, or null when it is not in the tenant's namespace. */
-	static @Nullable String ownName(String tenant, String engineName) {
-		String shown = shown(tenant, engineName);
-		return shown.equals(engineName) ? null : shown;
-	}
-
 	/** The engine-side name of the tenant's default network (created lazily, shown as {@code bridge}). */
 	public static String defaultNetwork(String tenant) {
 		return engineSide(tenant, DEFAULT_NETWORK);

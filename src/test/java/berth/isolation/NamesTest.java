@@ -30,7 +30,6 @@ class NamesTest {
 		assertThat(Names.shown("acme", "acme-2_web")).isEqualTo("acme-2_web");
 		assertThat(Names.shown("acme", "acme_")).isEqualTo("acme_");
 		assertThat(Names.shown("acme", "acme")).isEqualTo("acme");
-		assertThat(Names.ownName("acme", "bob_web")).isNull();
 		assertThat(Names.defaultNetwork("acme")).isEqualTo("acme_bridge");
 	}
 
