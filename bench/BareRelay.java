@@ -20,7 +20,8 @@ import io.netty.channel.unix.DomainSocketAddress;
  * The benchmark's floor: a relay from a loopback TCP port to the engine's unix socket that does
  * nothing but move bytes, both ways, with the kernel's {@code splice} (no HTTP, no checks, no copy
  * through user space). What a copy through it costs is what any proxy in front of the engine costs
- * on this machine, before it does any work of its own.
+ * on this machine, before it does any work of its own. It is not a usable proxy: a side that ends
+ * its output closes the relay (no half-close), which cuts {@code docker run -i} short.
  * <p>
  * Run by {@code bench/run} with the source launcher and the Netty jars taken out of berth.jar:
  * {@code java -cp 'netty/*' bench/BareRelay.java PORT SOCKET}. Listens on 127.0.0.1 only.
