@@ -50,6 +50,8 @@ class TenantController {
 		return Blocking.call(() -> tenants.create(name, email))
 			.onErrorMap(DuplicateKeyException.class,
 					e -> new ResponseStatusException(HttpStatus.CONFLICT, "tenant '" + name + "' already exists"))
+			// its containers, volumes and images on the engine still carry the name: a new owner would get them
+			.onErrorMap(Tenants.NameRetired.class, e -> new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage()))
 			.doOnNext(tenant -> events.publishEvent(new TenantCreated(tenant.ref())))
 			.map(tenant -> ResponseEntity.status(HttpStatus.CREATED).body(tenant));
 	}

@@ -54,6 +54,11 @@ class AdminApiIT {
 		assertThat(admin.call("DELETE", "/api/v1/tenants/" + name, null).status()).isEqualTo(204);
 		assertProblem(admin.call("GET", "/api/v1/tenants/" + name, null), 404, "no tenant");
 		assertProblem(admin.call("DELETE", "/api/v1/tenants/" + name, null), 404, "no tenant");
+
+		// the deleted tenant's objects on the engine carry its name: nobody may take it again
+		assertProblem(admin.call("POST", "/api/v1/tenants", Map.of("name", name, "email", "new@acme.test")), 409,
+				"belonged to a deleted tenant");
+		assertProblem(admin.call("GET", "/api/v1/tenants/" + name, null), 404, "no tenant");
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
@@ -94,6 +95,26 @@ class IsolationIT {
 				ref -> new String[] { "wait", ref }, ref -> new String[] { "update", "--restart", "no", ref },
 				ref -> new String[] { "rm", ref }, ref -> new String[] { "rm", "-f", "-v", ref },
 				ref -> new String[] { "start", ref });
+	}
+
+	/**
+	 * A deleted tenant's containers, volumes and networks stay on the engine under its name: a new
+	 * tenant asking for that name would own them, so it is refused, and they are left for the operator.
+	 */
+	@Test
+	void aDeletedTenantsNameIsNotGivenOutAgain() {
+		Admin admin = new Admin(port);
+		assertThat(admin.call("DELETE", "/api/v1/tenants/" + a.tenant(), null).status()).isEqualTo(204);
+
+		Admin.Response taken = admin.call("POST", "/api/v1/tenants", Map.of("name", a.tenant(), "email", "new@acme.test"));
+		assertThat(taken.status()).as(taken.body()).isEqualTo(409);
+		assertThat(taken.body()).contains("belonged to a deleted tenant");
+		assertThat(admin.call("GET", "/api/v1/tenants/" + a.tenant(), null).status()).isEqualTo(404);
+
+		assertThat(engine.docker("container", "inspect", "-f", "{{.State.Running}}", webId).assertOk().trimmed())
+			.isEqualTo("true");
+		engine.docker("volume", "inspect", onEngine(a, volume)).assertOk();
+		engine.docker("network", "inspect", onEngine(a, network)).assertOk();
 	}
 
 	@Test
