@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -22,18 +23,27 @@ public class Tenants {
 	}
 
 	/**
-	 * @throws org.springframework.dao.DuplicateKeyException when the name is taken
+	 * The name is claimed in {@code tenant_name} in the same statement, so it is unique among live
+	 * and retired names alike, whatever runs at the same time.
+	 * @throws org.springframework.dao.DuplicateKeyException when a tenant has the name
 	 * @throws NameRetired when the name belonged to a deleted tenant
 	 */
 	Tenant create(String name, String email) {
 		Tenant tenant = new Tenant(UUID.randomUUID(), name, email, Instant.now());
-		int created = jdbc.sql("""
-				insert into tenant (id, name, email, created_at)
-				select ?, ?, ?, ? where not exists (select 1 from retired_tenant_name where name = ?)""")
-			.params(tenant.id(), tenant.name(), tenant.email(), Timestamp.from(tenant.createdAt()), tenant.name())
-			.update();
-		if (created == 0) {
-			throw new NameRetired(name);
+		try {
+			jdbc.sql("""
+					with claimed as (insert into tenant_name (name) values (?) returning name)
+					insert into tenant (id, name, email, created_at) select ?, name, ?, ? from claimed""")
+				.params(tenant.name(), tenant.id(), tenant.email(), Timestamp.from(tenant.createdAt()))
+				.update();
+		}
+		catch (DuplicateKeyException taken) {
+			boolean retired = jdbc.sql("select retired_at is not null from tenant_name where name = ?")
+				.param(name)
+				.query(Boolean.class)
+				.optional()
+				.orElse(false);
+			throw retired ? new NameRetired(name) : taken;
 		}
 		return tenant;
 	}
@@ -53,8 +63,7 @@ public class Tenants {
 	boolean delete(UUID id) {
 		return jdbc.sql("""
 				with deleted as (delete from tenant where id = ? returning name)
-				insert into retired_tenant_name (name, retired_at) select name, now() from deleted
-				on conflict (name) do update set retired_at = excluded.retired_at""")
+				update tenant_name set retired_at = now() where name in (select name from deleted)""")
 			.param(id)
 			.update() == 1;
 	}
