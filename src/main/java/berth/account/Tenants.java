@@ -25,7 +25,8 @@ public class Tenants {
 	/**
 	 * The name is claimed in {@code tenant_name} in the same statement, so it is unique among live
 	 * and retired names alike, whatever runs at the same time.
-	 * @throws org.springframework.dao.DuplicateKeyException when a tenant has the name
+	 *
+	 * @throws DuplicateKeyException when a tenant has the name
 	 * @throws NameRetired when the name belonged to a deleted tenant
 	 */
 	Tenant create(String name, String email) {

@@ -100,6 +100,7 @@ class IsolationIT {
 	/**
 	 * A deleted tenant's containers, volumes and networks stay on the engine under its name: a new
 	 * tenant asking for that name would own them, so it is refused, and they are left for the operator.
+	 * (Should deleting a tenant ever remove its objects, the second half of this test changes with it.)
 	 */
 	@Test
 	void aDeletedTenantsNameIsNotGivenOutAgain() {
