@@ -1,5 +1,7 @@
 package berth.isolation;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,8 +16,11 @@ import berth.web.DockerApiException;
  * (build, tag, load, import, commit, and a record of its pulls) live on the engine under a reserved
  * repository, {@code berth.local/<tenant>/d/<path>} for Docker Hub names and
  * {@code berth.local/<tenant>/r/<registry>/<path>} for names with a registry, whose {@code host:port}
- * is written {@code host__port} so that it is a valid path component. Every other tag is the shared
- * cache of registry pulls. Pure functions, so that other features can translate names too.
+ * is written {@code host__port} so that it is a valid path component. An image the tenant made
+ * without naming it (a build without {@code -t}, a commit or import without a repository) gets a tag
+ * {@code berth.local/<tenant>/u/<random>:latest} that is never shown: it keeps the image the tenant's
+ * to use by ID, as an untagged image is its maker's on an engine of one's own. Every other tag is the
+ * shared cache of registry pulls. Pure functions, so that other features can translate names too.
  */
 public final class ImageNames {
 
@@ -33,8 +38,12 @@ public final class ImageNames {
 
 	private static final Pattern DIGEST = Pattern.compile("[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}");
 
-	/** An engine-side tenant tag: tenant, kind, rest. */
-	private static final Pattern NAMESPACED = Pattern.compile(Pattern.quote(RESERVED) + "/([a-z0-9-]+)/(d|r)/(.+)");
+	/** An engine-side tenant tag: tenant, kind (Docker Hub name, name with a registry, unnamed), rest. */
+	private static final Pattern NAMESPACED = Pattern.compile(Pattern.quote(RESERVED) + "/([a-z0-9-]+)/(d|r|u)/(.+)");
+
+	private static final String UNNAMED = "u";
+
+	private static final SecureRandom RANDOM = new SecureRandom();
 
 	/**
 	 * A parsed reference in its familiar form: no {@code docker.io/} and no {@code library/}.
@@ -156,6 +165,21 @@ public final class ImageNames {
 		return engineRepository(tenant, tagged) + ":" + tagged.tag();
 	}
 
+	/**
+	 * A new engine-side repository for an image the tenant makes without naming it (its tag is
+	 * {@code latest}); the tag is never shown to the tenant, for whom the image has no name.
+	 */
+	public static String unnamedRepository(String tenant) {
+		byte[] token = new byte[10];
+		RANDOM.nextBytes(token);
+		return unnamedPrefix(tenant) + HexFormat.of().formatHex(token);
+	}
+
+	/** What the engine-side tags of the tenant's unnamed images start with. */
+	static String unnamedPrefix(String tenant) {
+		return RESERVED + "/" + tenant + "/" + UNNAMED + "/";
+	}
+
 	/** The tenant a reserved engine-side reference belongs to, if it is one. */
 	public static Optional<String> owner(String engineReference) {
 		Matcher m = NAMESPACED.matcher(engineReference);
@@ -164,20 +188,22 @@ public final class ImageNames {
 
 	/**
 	 * The familiar reference a tenant wrote for an engine-side one ({@code berth.local/acme/d/app:1} →
-	 * {@code app:1}), or empty when it is not in that tenant's namespace.
+	 * {@code app:1}), or empty when it is not in that tenant's namespace or names nothing the tenant
+	 * wrote (an unnamed image's tag).
 	 */
 	public static Optional<String> decode(String tenant, String engineReference) {
 		Matcher m = NAMESPACED.matcher(engineReference);
-		if (!m.matches() || !m.group(1).equals(tenant)) {
+		if (!m.matches() || !m.group(1).equals(tenant) || m.group(2).equals(UNNAMED)) {
 			return Optional.empty();
 		}
 		return Optional.of(decodeRest(m.group(2), m.group(3)));
 	}
 
-	/** The familiar reference of any engine-side tenant reference, whoever owns it. */
+	/** The familiar reference of any engine-side tenant reference, whoever owns it (none for an unnamed image's tag). */
 	static Optional<String> decodeAny(String engineReference) {
 		Matcher m = NAMESPACED.matcher(engineReference);
-		return m.matches() ? Optional.of(decodeRest(m.group(2), m.group(3))) : Optional.empty();
+		return m.matches() && !m.group(2).equals(UNNAMED) ? Optional.of(decodeRest(m.group(2), m.group(3)))
+				: Optional.empty();
 	}
 
 	private static String decodeRest(String kind, String rest) {

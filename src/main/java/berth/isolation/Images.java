@@ -155,13 +155,15 @@ public class Images {
 				for (String given : query.all("t")) {
 					tags.add(ImageNames.engineTag(t, ownRef(given, null)));
 				}
+				if (tags.isEmpty()) {
+					tags.add(ImageNames.unnamedRepository(t) + ":latest");
+				}
 				String dockerfile = query.first("dockerfile");
 				Map<String, String> buildArgs = buildArgs(query.first("buildargs"));
 				ArchiveRewriter context = ArchiveRewriter.build(
 						dockerfile == null || dockerfile.isEmpty() ? "Dockerfile" : dockerfile,
 						content -> DockerfileImages.rewrite(content, buildArgs, ref -> buildReference(engine, t, ref)));
-				return new Plan(tags.isEmpty() ? target : rawPath + "?" + query.withAll("t", tags), null, true, null,
-						context);
+				return new Plan(rawPath + "?" + query.withAll("t", tags), null, true, null, context);
 			});
 			case "POST /commit" -> Mono.fromCallable(() -> named(t, rawPath, query));
 			case "POST /images/load" ->
@@ -262,6 +264,16 @@ public class Images {
 		return false;
 	}
 
+	/** Whether one of an image's tags is the tenant's tag of an image it did not name. */
+	static boolean unnamed(String tenant, JsonNode repoTags) {
+		for (JsonNode tag : repoTags) {
+			if (tag.asString("").startsWith(ImageNames.unnamedPrefix(tenant))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** The names of an image as the tenant knows them: its own tags decoded, and the shared ones. */
 	static List<String> tenantTags(String tenant, JsonNode repoTags, boolean withShared) {
 		Set<String> names = new LinkedHashSet<>();
@@ -340,10 +352,12 @@ public class Images {
 				ArrayNode out = JSON.createArrayNode();
 				for (JsonNode image : reply.json()) {
 					List<String> tags = tenantTags(tenant, image.path("RepoTags"), false);
+					// an image the tenant made without naming it, and has not named since, shows as <none>
+					boolean unnamed = tags.isEmpty() && references.isEmpty() && unnamed(tenant, image.path("RepoTags"));
 					if (!references.isEmpty()) {
 						tags = tags.stream().filter(tag -> references.stream().anyMatch(p -> matches(p, tag))).toList();
 					}
-					if (tags.isEmpty()) {
+					if (tags.isEmpty() && !unnamed) {
 						continue;
 					}
 					ObjectNode copy = (ObjectNode) image.deepCopy();
@@ -353,6 +367,13 @@ public class Images {
 					for (JsonNode digest : image.path("RepoDigests")) {
 						if (!ImageNames.reserved(digest.asString(""))) {
 							digests.add(digest);
+						}
+					}
+					if (unnamed) {
+						// as the engine lists an untagged image
+						repoTags.add("<none>:<none>");
+						if (digests.isEmpty()) {
+							digests.add("<none>@<none>");
 						}
 					}
 					out.add(copy);
@@ -392,7 +413,7 @@ public class Images {
 			}
 			else if (HEX.matcher(reference).matches() || reference.contains("@")) {
 				for (JsonNode tag : r.inspect().path("RepoTags")) {
-					if (ImageNames.decode(tenant, tag.asString("")).isPresent()) {
+					if (ImageNames.owner(tag.asString("")).filter(tenant::equals).isPresent()) {
 						own.add(tag.asString(""));
 					}
 				}
@@ -411,7 +432,12 @@ public class Images {
 						if (reply.status() != 200) {
 							return Plan.answer(reply.status(), decode(tenant, reply.body()));
 						}
-						reply.json().forEach(out::add);
+						for (JsonNode entry : reply.json()) {
+							// an unnamed image's tag is nothing the tenant knows: only its deletion shows
+							if (!entry.path("Untagged").asString("").startsWith(ImageNames.unnamedPrefix(tenant))) {
+								out.add(entry);
+							}
+						}
 					}
 					return Plan.answer(200, decode(tenant, JSON.writeValueAsBytes(out)));
 				});
@@ -539,11 +565,15 @@ public class Images {
 		}
 	}
 
-	/** Commit and import: the new image's {@code repo} and {@code tag} go to the tenant's namespace. */
+	/**
+	 * Commit and import: the new image's {@code repo} and {@code tag} go to the tenant's namespace; an
+	 * image given no repository gets an unnamed image's tag, which keeps it the tenant's.
+	 */
 	private static Plan named(String tenant, String rawPath, Query query) {
 		String repo = query.first("repo");
 		if (repo == null || repo.isEmpty()) {
-			return Plan.forward(rawPath + "?" + rawQuery(query), false);
+			String unnamed = Query.parse(query.with("repo", ImageNames.unnamedRepository(tenant))).with("tag", "latest");
+			return Plan.forward(rawPath + "?" + unnamed, false);
 		}
 		String tag = query.first("tag");
 		ImageNames.Ref ref = ownRef(repo, tag == null || tag.isEmpty() ? null : tag).withDefaultTag();

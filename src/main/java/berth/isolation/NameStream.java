@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A stream of the engine's JSON progress messages (build, pull, load, rmi), line by line, with the
- * tenant's engine-side image names written back in the tenant's own form. Only a partial line is
- * held back; a line longer than a bound passes unchanged. Notes whether a message reported an error.
+ * tenant's engine-side image names written back in the tenant's own form. A message about the tag
+ * of an image the tenant did not name (a build's "Successfully tagged") is left out: the image has no
+ * name for the tenant. Only a partial line is held back; a line longer than a bound passes unchanged.
+ * Notes whether a message reported an error.
  */
 public final class NameStream {
 
@@ -14,12 +16,15 @@ public final class NameStream {
 
 	private final String tenant;
 
+	private final String unnamed;
+
 	private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
 	private boolean failed;
 
 	public NameStream(String tenant) {
 		this.tenant = tenant;
+		this.unnamed = ImageNames.unnamedPrefix(tenant);
 	}
 
 	/** The bytes to pass on for a chunk (possibly none yet). */
@@ -58,6 +63,9 @@ public final class NameStream {
 		String text = new String(bytes, StandardCharsets.UTF_8);
 		if (text.contains("\"error\"") || text.contains("\"errorDetail\"")) {
 			failed = true;
+		}
+		if (text.contains(unnamed)) {
+			return new byte[0];
 		}
 		String decoded = ImageNames.decodeAll(tenant, text);
 		return decoded == text ? bytes : decoded.getBytes(StandardCharsets.UTF_8);

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -223,6 +225,51 @@ class ImageIsolationIT {
 		}
 		assertThat(engineId(id)).isEqualTo(id);
 		assertThat(engine.docker("ps", "-aq", "--filter", "label=berth.tenant=" + b.tenant()).trimmed()).isEmpty();
+	}
+
+	/**
+	 * A build without {@code -t}, a commit and an import without a name: as on an engine of one's own,
+	 * the image has no name but is its maker's to use by ID, listed as {@code <none>}, and nobody else's.
+	 */
+	@Test
+	void anImageMadeWithoutANameIsItsMakersById() throws Exception {
+		Path context = Files.createDirectories(dir.resolve("ctx-unnamed"));
+		Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN echo unnamed > /marker\n");
+		String out = dockerA.docker("build", context.toString()).assertOk().out();
+		assertThat(out).contains("Successfully built").doesNotContain("Successfully tagged").doesNotContain("berth.local");
+		Matcher built = Pattern.compile("Successfully built ([0-9a-f]{12})").matcher(out);
+		assertThat(built.find()).as(out).isTrue();
+		String shortId = built.group(1);
+		String id = dockerA.docker("image", "inspect", "-f", "{{.Id}}", shortId).assertOk().trimmed();
+		engineImages.add(id);
+		assertThat(dockerA.docker("run", "--rm", shortId, "cat", "/marker").assertOk().trimmed()).isEqualTo("unnamed");
+		assertThat(dockerA.docker("image", "inspect", "-f", "{{json .RepoTags}}", id).assertOk().trimmed()).isEqualTo("[]");
+		assertThat(dockerA.docker("images", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}").assertOk().out())
+			.contains(shortId + " <none>:<none>").doesNotContain("berth.local");
+		for (String ref : List.of(id, shortId)) {
+			assertThat(dockerB.docker("image", "inspect", ref).err()).as("B inspects %s", ref).contains("No such image");
+			String name = Admin.uniqueName("b-unnamed");
+			containers.add(b.tenant() + "_" + name);
+			assertThat(dockerB.docker("create", "--pull", "never", "--name", name, ref, "true").exitCode())
+				.as("B creates a container of %s", ref).isNotZero();
+		}
+
+		String container = Admin.uniqueName("a-commit");
+		containers.add(a.tenant() + "_" + container);
+		dockerA.docker("run", "--name", container, "busybox", "sh", "-c", "echo committed > /marker").assertOk();
+		String committed = dockerA.docker("commit", container).assertOk().trimmed();
+		engineImages.add(committed);
+		assertThat(dockerA.docker("run", "--rm", committed, "cat", "/marker").assertOk().trimmed()).isEqualTo("committed");
+		Path exported = dir.resolve("unnamed.tar");
+		dockerA.docker("export", "-o", exported.toString(), container).assertOk();
+		String imported = dockerA.docker("import", exported.toString()).assertOk().trimmed();
+		engineImages.add(imported);
+		assertThat(dockerA.docker("run", "--rm", imported, "cat", "/marker").assertOk().trimmed()).isEqualTo("committed");
+		assertThat(dockerB.docker("image", "inspect", imported).err()).contains("No such image");
+
+		DockerCli.Result removed = dockerA.docker("rmi", shortId).assertOk();
+		assertThat(removed.out()).contains("Deleted: " + id).doesNotContain("Untagged").doesNotContain("berth.local");
+		assertThat(engine.docker("image", "inspect", id).exitCode()).as("the unnamed image left the engine").isNotZero();
 	}
 
 	@Test
