@@ -127,8 +127,7 @@ public class Images {
 		String t = tenant.name();
 		return backends.engineFor(tenant).flatMap(engine -> switch (method + " " + template) {
 			case "GET /images/json" -> list(engine, t, version, query);
-			case "POST /images/prune" -> Mono.just(Plan.answer(200,
-					"{\"ImagesDeleted\":null,\"SpaceReclaimed\":0}".getBytes(StandardCharsets.UTF_8)));
+			case "POST /images/prune" -> prune(engine, t, version, query);
 			case "GET /images/{name}/json" -> resolve(engine, t, nameIn(unversioned, true))
 				.map(r -> Plan.answer(200, JSON.writeValueAsBytes(inspected(t, r.inspect()))));
 			case "GET /images/{name}/history" -> resolve(engine, t, nameIn(unversioned, true))
@@ -380,6 +379,98 @@ public class Images {
 				}
 				return Plan.answer(200, JSON.writeValueAsBytes(out));
 			});
+	}
+
+	/**
+	 * {@code docker image prune}: the tenant's own images that none of its containers uses. By default
+	 * (the CLI's {@code dangling=true}) those it knows by no name, {@code <none>}; with {@code -a}
+	 * ({@code dangling=false}) the named ones too. The tenant's tags are what goes: the engine deletes
+	 * an image once no tag (a shared one, or another tenant's) holds it, so the shared cache stays.
+	 * {@code label} filters go to the engine's list; {@code until} is refused.
+	 */
+	private Mono<Plan> prune(Engine engine, String tenant, String version, Query query) {
+		String given = query.first("filters");
+		ObjectNode filters;
+		try {
+			JsonNode tree = given == null || given.isBlank() ? JSON.createObjectNode() : JSON.readTree(given);
+			if (!(tree instanceof ObjectNode object)) {
+				throw new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters");
+			}
+			filters = object;
+		}
+		catch (JacksonException e) {
+			return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters"));
+		}
+		if (filters.has("until")) {
+			return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST,
+					"the until filter of an image prune is not supported: prune without it, or remove images by ID"));
+		}
+		List<String> dangling = Filters.values(given, "dangling");
+		filters.remove("dangling");
+		boolean unnamedOnly = dangling == null || dangling.stream().noneMatch(v -> v.equals("false") || v.equals("0"));
+		String listed = version + "/images/json" + (filters.isEmpty() ? ""
+				: "?filters=" + java.net.URLEncoder.encode(JSON.writeValueAsString(filters), StandardCharsets.UTF_8));
+		String containers = version + "/containers/json?all=1&filters=" + java.net.URLEncoder.encode(
+				"{\"label\":[\"" + Ownership.OWNER_LABEL + "=" + tenant + "\"]}", StandardCharsets.UTF_8);
+		return Mono.zip(call(engine, HttpMethod.GET, listed), call(engine, HttpMethod.GET, containers))
+			.flatMap(replies -> {
+				Reply images = replies.getT1();
+				Reply used = replies.getT2();
+				if (images.status() != 200) {
+					return Mono.just(Plan.answer(images.status(), images.body()));
+				}
+				if (used.status() != 200) {
+					return Mono.error(unexpected(used));
+				}
+				Set<String> inUse = new java.util.HashSet<>();
+				used.json().forEach(container -> inUse.add(container.path("ImageID").asString("")));
+				Map<String, Long> sizes = new java.util.HashMap<>();
+				List<String> tags = new ArrayList<>();
+				for (JsonNode image : images.json()) {
+					String id = image.path("Id").asString("");
+					if (inUse.contains(id) || (unnamedOnly && !tenantTags(tenant, image.path("RepoTags"), false).isEmpty())) {
+						continue;
+					}
+					for (JsonNode tag : image.path("RepoTags")) {
+						if (ImageNames.owner(tag.asString("")).filter(tenant::equals).isPresent()) {
+							tags.add(tag.asString(""));
+							sizes.put(id, image.path("Size").asLong(0));
+						}
+					}
+				}
+				return Flux.fromIterable(tags)
+					.concatMap(tag -> call(engine, HttpMethod.DELETE, version + "/images/" + tag + "?noprune=0"))
+					.collectList()
+					.map(deletions -> Plan.answer(200, pruned(tenant, deletions, sizes)));
+			});
+	}
+
+	/** A prune's answer from the deletions it made; an image in use elsewhere (a conflict) is skipped. */
+	private static byte[] pruned(String tenant, List<Reply> deletions, Map<String, Long> sizes) {
+		ArrayNode deleted = JSON.createArrayNode();
+		long reclaimed = 0;
+		for (Reply deletion : deletions) {
+			if (deletion.status() != 200) {
+				continue;
+			}
+			for (JsonNode entry : deletion.json()) {
+				String untagged = entry.path("Untagged").asString("");
+				if (untagged.startsWith(ImageNames.unnamedPrefix(tenant))) {
+					continue;
+				}
+				deleted.add(entry);
+				reclaimed += sizes.getOrDefault(entry.path("Deleted").asString(""), 0L);
+			}
+		}
+		ObjectNode answer = JSON.createObjectNode();
+		if (deleted.isEmpty()) {
+			answer.putNull("ImagesDeleted");
+		}
+		else {
+			answer.set("ImagesDeleted", deleted);
+		}
+		answer.put("SpaceReclaimed", reclaimed);
+		return decode(tenant, JSON.writeValueAsBytes(answer));
 	}
 
 	private static boolean matches(Pattern pattern, String tag) {

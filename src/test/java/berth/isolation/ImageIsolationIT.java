@@ -272,6 +272,51 @@ class ImageIsolationIT {
 		assertThat(engine.docker("image", "inspect", id).exitCode()).as("the unnamed image left the engine").isNotZero();
 	}
 
+	/** A build without {@code -t}: the full ID of the image it made. */
+	private String buildUnnamed(DockerCli docker, String marker) throws Exception {
+		Path context = Files.createDirectories(dir.resolve("ctx-" + Admin.uniqueName(marker)));
+		Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN echo " + marker + " > /marker\n");
+		String out = docker.docker("build", context.toString()).assertOk().out();
+		Matcher built = Pattern.compile("Successfully built ([0-9a-f]{12})").matcher(out);
+		assertThat(built.find()).as(out).isTrue();
+		String id = engineId(built.group(1));
+		engineImages.add(id);
+		return id;
+	}
+
+	/**
+	 * {@code image prune} takes the tenant's images that none of its containers uses: the unnamed ones,
+	 * and with {@code -a} the named ones too. Images in use, another tenant's and the shared cache stay.
+	 */
+	@Test
+	void imagePruneTakesTheTenantsUnusedImagesOnly() throws Exception {
+		String unused = buildUnnamed(dockerA, "prune-unused");
+		String used = buildUnnamed(dockerA, "prune-used");
+		String container = Admin.uniqueName("a-prune");
+		containers.add(a.tenant() + "_" + container);
+		dockerA.docker("run", "--name", container, used, "true").assertOk();
+		build(dockerA, "keep:1", "FROM busybox\nRUN echo named > /marker\n").assertOk();
+		String named = engineId("berth.local/" + a.tenant() + "/d/keep:1");
+		engineImages.add(named);
+		String others = buildUnnamed(dockerB, "prune-others");
+
+		DockerCli.Result pruned = dockerA.docker("image", "prune", "-f").assertOk();
+		assertThat(pruned.out()).contains("deleted: " + unused).doesNotContain("untagged").doesNotContain("berth.local");
+		assertThat(engine.docker("image", "inspect", unused).exitCode()).as("the unused unnamed image").isNotZero();
+		for (String kept : List.of(used, named, others)) {
+			assertThat(engineId(kept)).as("kept by a plain prune").isEqualTo(kept);
+		}
+		assertThat(dockerA.docker("run", "--rm", "keep:1", "cat", "/marker").assertOk().trimmed()).isEqualTo("named");
+
+		DockerCli.Result all = dockerA.docker("image", "prune", "-a", "-f").assertOk();
+		assertThat(all.out()).contains("untagged: keep:1").contains("deleted: " + named).doesNotContain("berth.local");
+		assertThat(engine.docker("image", "inspect", named).exitCode()).as("the unused named image").isNotZero();
+		assertThat(engineId(used)).as("the image a container of A uses").isEqualTo(used);
+		assertThat(engineId(others)).as("B's image").isEqualTo(others);
+		assertThat(dockerB.docker("run", "--rm", others, "cat", "/marker").assertOk().trimmed()).isEqualTo("prune-others");
+		assertThat(dockerA.docker("image", "prune", "-f", "--filter", "until=1h").err()).contains("until");
+	}
+
 	@Test
 	void rmiTakesOnlyTheTenantsOwnReference() throws Exception {
 		dockerA.docker("tag", "busybox", "mybox:1").assertOk();
