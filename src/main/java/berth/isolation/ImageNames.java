@@ -43,6 +43,9 @@ public final class ImageNames {
 
 	private static final String UNNAMED = "u";
 
+	/** How an image without a name is shown, as the engine shows an untagged one. */
+	static final String NONE = "<none>";
+
 	private static final SecureRandom RANDOM = new SecureRandom();
 
 	/**
@@ -199,6 +202,15 @@ public final class ImageNames {
 		return Optional.of(decodeRest(m.group(2), m.group(3)));
 	}
 
+	/**
+	 * How the tenant is shown an engine-side reference of its own: as it wrote it, or {@code <none>}
+	 * for an unnamed image's tag; empty for anything else.
+	 */
+	public static Optional<String> shown(String tenant, String engineReference) {
+		Optional<String> decoded = decode(tenant, engineReference);
+		return decoded.isPresent() || !engineReference.startsWith(unnamedPrefix(tenant)) ? decoded : Optional.of(NONE);
+	}
+
 	/** The familiar reference of any engine-side tenant reference, whoever owns it (none for an unnamed image's tag). */
 	static Optional<String> decodeAny(String engineReference) {
 		Matcher m = NAMESPACED.matcher(engineReference);
@@ -214,18 +226,23 @@ public final class ImageNames {
 		return rest.substring(0, slash).replace("__", ":") + rest.substring(slash);
 	}
 
-	/** Replaces every engine-side reference of the tenant in a text by the tenant's own form. */
+	/**
+	 * Replaces every engine-side reference of the tenant in a text by the tenant's own form; an unnamed
+	 * image's tag by {@code <none>}.
+	 */
 	public static String decodeAll(String tenant, String text) {
 		String marker = RESERVED + "/" + tenant + "/";
 		if (!text.contains(marker)) {
 			return text;
 		}
-		Matcher m = Pattern.compile(Pattern.quote(marker) + "(d|r)/([a-z0-9._/-]+)").matcher(text);
+		Matcher m = Pattern.compile(Pattern.quote(marker) + "(?:" + UNNAMED + "/[0-9a-f]+(?::latest)?|(d|r)/([a-z0-9._/-]+))")
+			.matcher(text);
 		StringBuilder out = new StringBuilder();
 		while (m.find()) {
 			String kind = m.group(1);
 			String rest = m.group(2);
-			String decoded = kind.equals("r") && rest.indexOf('/') < 0 ? m.group() : decodeRest(kind, rest);
+			String decoded = kind == null ? NONE
+					: kind.equals("r") && rest.indexOf('/') < 0 ? m.group() : decodeRest(kind, rest);
 			m.appendReplacement(out, Matcher.quoteReplacement(decoded));
 		}
 		m.appendTail(out);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -318,32 +320,41 @@ public class Images {
 	 * it never pulled are not listed. A {@code reference} filter is applied to the tenant's names.
 	 */
 	private Mono<Plan> list(Engine engine, String tenant, String version, Query query) {
-		String filters = query.first("filters");
-		List<Pattern> references = new ArrayList<>();
-		String engineFilters = null;
-		if (filters != null && !filters.isBlank()) {
-			JsonNode tree;
-			try {
-				tree = JSON.readTree(filters);
-			}
-			catch (JacksonException e) {
-				return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters"));
-			}
-			if (!(tree instanceof ObjectNode given)) {
-				return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters"));
-			}
-			ObjectNode rest = given.deepCopy();
-			JsonNode reference = rest.remove("reference");
-			if (reference != null) {
-				for (String pattern : reference.isArray() ? reference.valueStream().map(v -> v.asString("")).toList()
-						: List.copyOf(reference.propertyNames())) {
-					references.add(glob(pattern));
-				}
-			}
-			engineFilters = JSON.writeValueAsString(rest);
+		ObjectNode rest;
+		try {
+			rest = filterTree(query.first("filters"));
 		}
-		Query forwarded = engineFilters == null ? query : Query.parse(query.with("filters", engineFilters));
-		return call(engine, HttpMethod.GET, version + "/images/json?" + forwarded.raw())
+		catch (DockerApiException e) {
+			return Mono.error(e);
+		}
+		List<Pattern> references = new ArrayList<>();
+		List<String> patterns = filterValues(rest.remove("reference"));
+		if (patterns != null) {
+			patterns.forEach(pattern -> references.add(glob(pattern)));
+		}
+		// dangling means no name for the tenant: its <none> images (the engine's would be nobody's)
+		List<String> dangling = filterValues(rest.remove("dangling"));
+		Boolean unnamedOnly = dangling == null ? null : dangling.contains("true") || dangling.contains("1");
+		// before and since name images: resolved like any image the tenant names, never looked up engine-wide
+		Map<String, List<String>> pins = new java.util.LinkedHashMap<>();
+		for (String key : List.of("before", "since")) {
+			List<String> values = filterValues(rest.remove(key));
+			if (values != null) {
+				pins.put(key, values);
+			}
+		}
+		return Flux.fromIterable(pins.entrySet())
+			.concatMap(pin -> {
+				ObjectNode resolvedPins = rest.putObject(pin.getKey());
+				return Flux.fromIterable(pin.getValue())
+					.concatMap(reference -> resolve(engine, tenant, reference))
+					.doOnNext(resolved -> resolvedPins.put(resolved.id(), true));
+			})
+			.then(Mono.defer(() -> {
+				String forwarded = query.first("filters") == null ? query.raw()
+						: query.with("filters", JSON.writeValueAsString(rest));
+				return call(engine, HttpMethod.GET, version + "/images/json?" + forwarded);
+			}))
 			.map(reply -> {
 				if (reply.status() != 200) {
 					return Plan.answer(reply.status(), reply.body());
@@ -356,7 +367,7 @@ public class Images {
 					if (!references.isEmpty()) {
 						tags = tags.stream().filter(tag -> references.stream().anyMatch(p -> matches(p, tag))).toList();
 					}
-					if (tags.isEmpty() && !unnamed) {
+					if ((tags.isEmpty() && !unnamed) || (unnamedOnly != null && unnamedOnly != unnamed)) {
 						continue;
 					}
 					ObjectNode copy = (ObjectNode) image.deepCopy();
@@ -381,37 +392,65 @@ public class Images {
 			});
 	}
 
+	/** A {@code filters} parameter as a JSON object (empty when there is none). */
+	private static ObjectNode filterTree(@Nullable String filters) {
+		if (filters == null || filters.isBlank()) {
+			return JSON.createObjectNode();
+		}
+		try {
+			if (JSON.readTree(filters) instanceof ObjectNode tree) {
+				return tree;
+			}
+		}
+		catch (JacksonException e) {
+			// answered below
+		}
+		throw new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters");
+	}
+
+	/** The values of one filter in either of its forms ({@code ["v"]} or {@code {"v":true}}), or null. */
+	private static @Nullable List<String> filterValues(@Nullable JsonNode filter) {
+		if (filter == null) {
+			return null;
+		}
+		return filter.isArray() ? filter.valueStream().map(v -> v.asString("")).toList()
+				: List.copyOf(filter.propertyNames());
+	}
+
 	/**
 	 * {@code docker image prune}: the tenant's own images that none of its containers uses. By default
 	 * (the CLI's {@code dangling=true}) those it knows by no name, {@code <none>}; with {@code -a}
 	 * ({@code dangling=false}) the named ones too. The tenant's tags are what goes: the engine deletes
 	 * an image once no tag (a shared one, or another tenant's) holds it, so the shared cache stays.
-	 * {@code label} filters go to the engine's list; {@code until} is refused.
+	 * {@code label} filters go to the engine's list; any other filter ({@code until} too) is refused.
+	 * The space reclaimed counts what the deleted images do not share with others where the engine
+	 * reports shared sizes (API 1.42 and later), their whole size before that.
 	 */
 	private Mono<Plan> prune(Engine engine, String tenant, String version, Query query) {
-		String given = query.first("filters");
 		ObjectNode filters;
 		try {
-			JsonNode tree = given == null || given.isBlank() ? JSON.createObjectNode() : JSON.readTree(given);
-			if (!(tree instanceof ObjectNode object)) {
-				throw new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters");
+			filters = filterTree(query.first("filters"));
+		}
+		catch (DockerApiException e) {
+			return Mono.error(e);
+		}
+		for (String key : filters.propertyNames()) {
+			if (!List.of("dangling", "label", "label!").contains(key)) {
+				// worded as the engine's own refusal
+				return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filter '" + key + "'"));
 			}
-			filters = object;
 		}
-		catch (JacksonException e) {
-			return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters"));
+		List<String> dangling = filterValues(filters.remove("dangling"));
+		for (String value : dangling == null ? List.<String>of() : dangling) {
+			if (!List.of("true", "false", "1", "0").contains(value)) {
+				return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filter 'dangling=" + value + "'"));
+			}
 		}
-		if (filters.has("until")) {
-			return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST,
-					"the until filter of an image prune is not supported: prune without it, or remove images by ID"));
-		}
-		List<String> dangling = Filters.values(given, "dangling");
-		filters.remove("dangling");
-		boolean unnamedOnly = dangling == null || dangling.stream().noneMatch(v -> v.equals("false") || v.equals("0"));
-		String listed = version + "/images/json" + (filters.isEmpty() ? ""
-				: "?filters=" + java.net.URLEncoder.encode(JSON.writeValueAsString(filters), StandardCharsets.UTF_8));
-		String containers = version + "/containers/json?all=1&filters=" + java.net.URLEncoder.encode(
-				"{\"label\":[\"" + Ownership.OWNER_LABEL + "=" + tenant + "\"]}", StandardCharsets.UTF_8);
+		boolean unnamedOnly = dangling == null || dangling.contains("true") || dangling.contains("1");
+		String listed = version + "/images/json?shared-size=1"
+				+ (filters.isEmpty() ? "" : "&" + param("filters", JSON.writeValueAsString(filters)));
+		String containers = version + "/containers/json?all=1&"
+				+ param("filters", JSON.writeValueAsString(Map.of("label", List.of(Ownership.OWNER_LABEL + "=" + tenant))));
 		return Mono.zip(call(engine, HttpMethod.GET, listed), call(engine, HttpMethod.GET, containers))
 			.flatMap(replies -> {
 				Reply images = replies.getT1();
@@ -422,9 +461,9 @@ public class Images {
 				if (used.status() != 200) {
 					return Mono.error(unexpected(used));
 				}
-				Set<String> inUse = new java.util.HashSet<>();
+				Set<String> inUse = new HashSet<>();
 				used.json().forEach(container -> inUse.add(container.path("ImageID").asString("")));
-				Map<String, Long> sizes = new java.util.HashMap<>();
+				Map<String, Long> sizes = new HashMap<>();
 				List<String> tags = new ArrayList<>();
 				for (JsonNode image : images.json()) {
 					String id = image.path("Id").asString("");
@@ -434,7 +473,8 @@ public class Images {
 					for (JsonNode tag : image.path("RepoTags")) {
 						if (ImageNames.owner(tag.asString("")).filter(tenant::equals).isPresent()) {
 							tags.add(tag.asString(""));
-							sizes.put(id, image.path("Size").asLong(0));
+							// what deleting it frees: the layers no other image shares
+							sizes.put(id, Math.max(0, image.path("Size").asLong(0) - Math.max(0, image.path("SharedSize").asLong(0))));
 						}
 					}
 				}

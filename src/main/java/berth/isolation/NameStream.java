@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A stream of the engine's JSON progress messages (build, pull, load, rmi), line by line, with the
- * tenant's engine-side image names written back in the tenant's own form. A message about the tag
- * of an image the tenant did not name (a build's "Successfully tagged") is left out: the image has no
- * name for the tenant. Only a partial line is held back; a line longer than a bound passes unchanged.
+ * tenant's engine-side image names written back in the tenant's own form. A build's "Successfully
+ * tagged" for an image the tenant did not name is left out (the image has no name for the tenant);
+ * anywhere else such a tag shows as {@code <none>}. Only a partial line is held back; a line longer than a bound passes unchanged.
  * Notes whether a message reported an error.
  */
 public final class NameStream {
@@ -61,10 +61,9 @@ public final class NameStream {
 
 	private byte[] line(byte[] bytes) {
 		String text = new String(bytes, StandardCharsets.UTF_8);
-		if (text.contains("\"error\"") || text.contains("\"errorDetail\"")) {
-			failed = true;
-		}
-		if (text.contains(unnamed)) {
+		boolean error = text.contains("\"error\"") || text.contains("\"errorDetail\"");
+		failed |= error;
+		if (!error && text.contains("Successfully tagged " + unnamed)) {
 			return new byte[0];
 		}
 		String decoded = ImageNames.decodeAll(tenant, text);

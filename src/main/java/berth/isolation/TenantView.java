@@ -430,9 +430,10 @@ public final class TenantView {
 		shownText(attributes, "name");
 		shownText(attributes, "oldName");
 		if ("container".equals(event.path("Type").asString(""))) {
-			// legacy fields and the image attribute name the image the container runs
+			// legacy fields and the image attribute name the image the container runs; a commit's, the image it made
 			shownImage(attributes, "image");
 			shownImage(event, "from");
+			shownImage(attributes, "imageRef");
 		}
 		if ("volume".equals(event.path("Type").asString(""))) {
 			// a volume's ID is its name
@@ -491,7 +492,7 @@ public final class TenantView {
 	/** An image reference in the tenant's own namespace ({@code berth.local/acme/d/app:1}) as it wrote it. */
 	private void shownImage(JsonNode node, String field) {
 		if (node instanceof ObjectNode object && object.get(field) instanceof JsonNode value && value.isString()) {
-			ImageNames.decode(tenant, value.stringValue()).ifPresent(shown -> object.put(field, shown));
+			ImageNames.shown(tenant, value.stringValue()).ifPresent(shown -> object.put(field, shown));
 		}
 	}
 

@@ -3,14 +3,9 @@ package berth.isolation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 
 import berth.web.DockerApiException;
 
@@ -59,32 +54,19 @@ class ImageNamesTest {
 	}
 
 	@Test
-	void anUnnamedImagesTagIsItsMakersAndNeverShown() {
+	void anUnnamedImagesTagIsItsMakersAndShownAsNone() {
 		String repository = ImageNames.unnamedRepository("acme");
 		assertThat(repository).startsWith("berth.local/acme/u/").isNotEqualTo(ImageNames.unnamedRepository("acme"));
 		assertThat(ImageNames.parse(repository + ":latest")).as("a valid engine reference").isPresent();
 		assertThat(ImageNames.owner(repository + ":latest")).contains("acme");
 		assertThat(ImageNames.decode("acme", repository + ":latest")).isEmpty();
 		assertThat(ImageNames.decodeAny(repository + ":latest")).isEmpty();
-		assertThat(Images.usable("acme", tags(repository + ":latest"))).isTrue();
-		assertThat(Images.usable("other", tags(repository + ":latest"))).isFalse();
-		assertThat(Images.tenantTags("acme", tags(repository + ":latest"), true)).isEmpty();
-		assertThat(Images.unnamed("acme", tags("berth.local/acme/d/app:1", repository + ":latest"))).isTrue();
-		assertThat(Images.unnamed("other", tags(repository + ":latest"))).isFalse();
-
-		NameStream stream = new NameStream("acme");
-		byte[] out = stream.feed(("{\"stream\":\"Successfully built 0123456789ab\\n\"}\r\n"
-				+ "{\"stream\":\"Successfully tagged " + repository + ":latest\\n\"}\r\n")
-			.getBytes(StandardCharsets.UTF_8));
-		assertThat(new String(out, StandardCharsets.UTF_8)).contains("Successfully built").doesNotContain("tagged");
-	}
-
-	private static JsonNode tags(String... tags) {
-		ArrayNode array = JsonMapper.builder().build().createArrayNode();
-		for (String tag : tags) {
-			array.add(tag);
-		}
-		return array;
+		assertThat(ImageNames.shown("acme", repository + ":latest")).contains("<none>");
+		assertThat(ImageNames.shown("other", repository + ":latest")).isEmpty();
+		assertThat(ImageNames.decodeAll("acme", "unable to remove repository reference \"" + repository
+				+ ":latest\" (must force) - and berth.local/acme/d/app:1")).isEqualTo(
+						"unable to remove repository reference \"<none>\" (must force) - and app:1");
+		assertThat(ImageNames.decodeAll("other", repository)).isEqualTo(repository);
 	}
 
 	@Test

@@ -37,6 +37,31 @@ class ImagesTest {
 	}
 
 	@Test
+	void anUnnamedImageIsItsMakersAndHasNoName() {
+		String tag = ImageNames.unnamedRepository("acme") + ":latest";
+		JsonNode tags = json("['" + tag + "']");
+		assertThat(Images.usable("acme", tags)).isTrue();
+		assertThat(Images.usable("other", tags)).isFalse();
+		assertThat(Images.tenantTags("acme", tags, true)).isEmpty();
+		assertThat(Images.unnamed("acme", json("['berth.local/acme/d/app:1','" + tag + "']"))).isTrue();
+		assertThat(Images.unnamed("other", tags)).isFalse();
+	}
+
+	@Test
+	void aBuildsTagForAnUnnamedImageIsLeftOutOfItsOutputButNotAnError() {
+		String tag = ImageNames.unnamedRepository("acme") + ":latest";
+		NameStream stream = new NameStream("acme");
+		String out = new String(stream.feed(("{'stream':'Successfully built 0123456789ab\\n'}\r\n"
+				+ "{'stream':'Successfully tagged " + tag + "\\n'}\r\n"
+				+ "{'errorDetail':{'message':'tag " + tag + " failed'},'error':'tag " + tag + " failed'}\r\n")
+			.replace('\'', '"')
+			.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+		assertThat(out).contains("Successfully built").doesNotContain("Successfully tagged").doesNotContain("berth.local")
+			.contains("\"error\":\"tag <none> failed\"");
+		assertThat(stream.failed()).isTrue();
+	}
+
+	@Test
 	void credentialsAreAnyUserPasswordOrToken() {
 		assertThat(Images.credentialed(null)).isFalse();
 		assertThat(Images.credentialed(encode("{}"))).isFalse();
