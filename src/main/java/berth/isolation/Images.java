@@ -320,13 +320,7 @@ public class Images {
 	 * it never pulled are not listed. A {@code reference} filter is applied to the tenant's names.
 	 */
 	private Mono<Plan> list(Engine engine, String tenant, String version, Query query) {
-		ObjectNode rest;
-		try {
-			rest = filterTree(query.first("filters"));
-		}
-		catch (DockerApiException e) {
-			return Mono.error(e);
-		}
+		ObjectNode rest = filterTree(query.first("filters"));
 		List<Pattern> references = new ArrayList<>();
 		List<String> patterns = filterValues(rest.remove("reference"));
 		if (patterns != null) {
@@ -392,7 +386,10 @@ public class Images {
 			});
 	}
 
-	/** A {@code filters} parameter as a JSON object (empty when there is none). */
+	/**
+	 * A {@code filters} parameter as a JSON object (empty when there is none). Its 400 is thrown: the
+	 * plans that call it run inside {@link #plan}'s {@code flatMap}, which makes it the request's error.
+	 */
 	private static ObjectNode filterTree(@Nullable String filters) {
 		if (filters == null || filters.isBlank()) {
 			return JSON.createObjectNode();
@@ -427,13 +424,7 @@ public class Images {
 	 * reports shared sizes (API 1.42 and later), their whole size before that.
 	 */
 	private Mono<Plan> prune(Engine engine, String tenant, String version, Query query) {
-		ObjectNode filters;
-		try {
-			filters = filterTree(query.first("filters"));
-		}
-		catch (DockerApiException e) {
-			return Mono.error(e);
-		}
+		ObjectNode filters = filterTree(query.first("filters"));
 		for (String key : filters.propertyNames()) {
 			if (!List.of("dangling", "label", "label!").contains(key)) {
 				// worded as the engine's own refusal

@@ -335,6 +335,11 @@ class ImageIsolationIT {
 		assertThat(dockerA.docker("image", "prune", "-f", "--filter", "until=1h").err()).contains("invalid filter 'until'");
 		assertThat(dockerA.docker("image", "prune", "-f", "--filter", "before=" + used).err())
 			.contains("invalid filter 'before'");
+		for (String[] call : new String[][] { { "POST", "/v1.41/images/prune" }, { "GET", "/v1.41/images/json" } }) {
+			Raw.Answer bad = Raw.request(port, call[0], call[1] + "?filters=%7Bnope", "Authorization: Bearer " + a.key());
+			assertThat(bad.status()).as("%s %s with broken filters", call[0], call[1]).isEqualTo(400);
+			assertThat(bad.body()).contains("invalid filters");
+		}
 	}
 
 	@Test
