@@ -71,7 +71,8 @@ final class Filters {
 		return write(filters);
 	}
 
-	private static String write(Map<String, Set<String>> filters) {
+	/** Filters as the engine reads them: a map of {@code value: true} maps. */
+	static String write(Map<String, Set<String>> filters) {
 		ObjectNode out = JSON.createObjectNode();
 		filters.forEach((key, values) -> {
 			ObjectNode set = out.putObject(key);
@@ -103,7 +104,12 @@ final class Filters {
 		}
 	}
 
-	private static Map<String, Set<String>> parse(@Nullable String given) {
+	/**
+	 * The filters in either form the engine accepts, by key, in their order (empty when absent).
+	 *
+	 * @throws DockerApiException 400 for anything else
+	 */
+	static Map<String, Set<String>> parse(@Nullable String given) {
 		Map<String, Set<String>> filters = new LinkedHashMap<>();
 		if (given == null || given.isBlank()) {
 			return filters;

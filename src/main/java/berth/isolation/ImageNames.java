@@ -183,6 +183,16 @@ public final class ImageNames {
 		return RESERVED + "/" + tenant + "/" + UNNAMED + "/";
 	}
 
+	/** Whether an engine-side reference is the tag of one of the tenant's unnamed images. */
+	static boolean unnamedOf(String tenant, String engineReference) {
+		return engineReference.startsWith(unnamedPrefix(tenant));
+	}
+
+	/** Whether an engine-side reference is one of the tenant's own tags, named or not. */
+	static boolean ownedBy(String tenant, String engineReference) {
+		return owner(engineReference).filter(tenant::equals).isPresent();
+	}
+
 	/** The tenant a reserved engine-side reference belongs to, if it is one. */
 	public static Optional<String> owner(String engineReference) {
 		Matcher m = NAMESPACED.matcher(engineReference);
@@ -208,7 +218,7 @@ public final class ImageNames {
 	 */
 	public static Optional<String> shown(String tenant, String engineReference) {
 		Optional<String> decoded = decode(tenant, engineReference);
-		return decoded.isPresent() || !engineReference.startsWith(unnamedPrefix(tenant)) ? decoded : Optional.of(NONE);
+		return decoded.isPresent() || !unnamedOf(tenant, engineReference) ? decoded : Optional.of(NONE);
 	}
 
 	/** The familiar reference of any engine-side tenant reference, whoever owns it (none for an unnamed image's tag). */

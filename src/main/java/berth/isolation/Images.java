@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -268,7 +269,7 @@ public class Images {
 	/** Whether one of an image's tags is the tenant's tag of an image it did not name. */
 	static boolean unnamed(String tenant, JsonNode repoTags) {
 		for (JsonNode tag : repoTags) {
-			if (tag.asString("").startsWith(ImageNames.unnamedPrefix(tenant))) {
+			if (ImageNames.unnamedOf(tenant, tag.asString(""))) {
 				return true;
 			}
 		}
@@ -320,33 +321,34 @@ public class Images {
 	 * it never pulled are not listed. A {@code reference} filter is applied to the tenant's names.
 	 */
 	private Mono<Plan> list(Engine engine, String tenant, String version, Query query) {
-		ObjectNode rest = filterTree(query.first("filters"));
+		String given = query.first("filters");
+		Map<String, Set<String>> filters = Filters.parse(given);
 		List<Pattern> references = new ArrayList<>();
-		List<String> patterns = filterValues(rest.remove("reference"));
-		if (patterns != null) {
-			patterns.forEach(pattern -> references.add(glob(pattern)));
+		for (String pattern : filters.getOrDefault("reference", Set.of())) {
+			references.add(glob(pattern));
 		}
+		filters.remove("reference");
 		// dangling means no name for the tenant: its <none> images (the engine's would be nobody's)
-		List<String> dangling = filterValues(rest.remove("dangling"));
+		Set<String> dangling = filters.remove("dangling");
 		Boolean unnamedOnly = dangling == null ? null : dangling.contains("true") || dangling.contains("1");
 		// before and since name images: resolved like any image the tenant names, never looked up engine-wide
-		Map<String, List<String>> pins = new java.util.LinkedHashMap<>();
+		Map<String, Set<String>> pins = new LinkedHashMap<>();
 		for (String key : List.of("before", "since")) {
-			List<String> values = filterValues(rest.remove(key));
+			Set<String> values = filters.remove(key);
 			if (values != null) {
 				pins.put(key, values);
 			}
 		}
 		return Flux.fromIterable(pins.entrySet())
 			.concatMap(pin -> {
-				ObjectNode resolvedPins = rest.putObject(pin.getKey());
+				Set<String> ids = new LinkedHashSet<>();
+				filters.put(pin.getKey(), ids);
 				return Flux.fromIterable(pin.getValue())
 					.concatMap(reference -> resolve(engine, tenant, reference))
-					.doOnNext(resolved -> resolvedPins.put(resolved.id(), true));
+					.doOnNext(resolved -> ids.add(resolved.id()));
 			})
 			.then(Mono.defer(() -> {
-				String forwarded = query.first("filters") == null ? query.raw()
-						: query.with("filters", JSON.writeValueAsString(rest));
+				String forwarded = given == null ? query.raw() : query.with("filters", Filters.write(filters));
 				return call(engine, HttpMethod.GET, version + "/images/json?" + forwarded);
 			}))
 			.map(reply -> {
@@ -387,34 +389,6 @@ public class Images {
 	}
 
 	/**
-	 * A {@code filters} parameter as a JSON object (empty when there is none). Its 400 is thrown: the
-	 * plans that call it run inside {@link #plan}'s {@code flatMap}, which makes it the request's error.
-	 */
-	private static ObjectNode filterTree(@Nullable String filters) {
-		if (filters == null || filters.isBlank()) {
-			return JSON.createObjectNode();
-		}
-		try {
-			if (JSON.readTree(filters) instanceof ObjectNode tree) {
-				return tree;
-			}
-		}
-		catch (JacksonException e) {
-			// answered below
-		}
-		throw new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filters");
-	}
-
-	/** The values of one filter in either of its forms ({@code ["v"]} or {@code {"v":true}}), or null. */
-	private static @Nullable List<String> filterValues(@Nullable JsonNode filter) {
-		if (filter == null) {
-			return null;
-		}
-		return filter.isArray() ? filter.valueStream().map(v -> v.asString("")).toList()
-				: List.copyOf(filter.propertyNames());
-	}
-
-	/**
 	 * {@code docker image prune}: the tenant's own images that none of its containers uses. By default
 	 * (the CLI's {@code dangling=true}) those it knows by no name, {@code <none>}; with {@code -a}
 	 * ({@code dangling=false}) the named ones too. The tenant's tags are what goes: the engine deletes
@@ -424,24 +398,24 @@ public class Images {
 	 * reports shared sizes (API 1.42 and later), their whole size before that.
 	 */
 	private Mono<Plan> prune(Engine engine, String tenant, String version, Query query) {
-		ObjectNode filters = filterTree(query.first("filters"));
-		for (String key : filters.propertyNames()) {
+		Map<String, Set<String>> filters = Filters.parse(query.first("filters"));
+		for (String key : filters.keySet()) {
 			if (!List.of("dangling", "label", "label!").contains(key)) {
-				// worded as the engine's own refusal
-				return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filter '" + key + "'"));
+				// worded as the engine's own refusal, and why
+				return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filter '" + key
+						+ "': an image prune through Berth takes dangling and label filters only"));
 			}
 		}
-		List<String> dangling = filterValues(filters.remove("dangling"));
-		for (String value : dangling == null ? List.<String>of() : dangling) {
+		Set<String> dangling = filters.remove("dangling");
+		for (String value : dangling == null ? Set.<String>of() : dangling) {
 			if (!List.of("true", "false", "1", "0").contains(value)) {
 				return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid filter 'dangling=" + value + "'"));
 			}
 		}
 		boolean unnamedOnly = dangling == null || dangling.contains("true") || dangling.contains("1");
 		String listed = version + "/images/json?shared-size=1"
-				+ (filters.isEmpty() ? "" : "&" + param("filters", JSON.writeValueAsString(filters)));
-		String containers = version + "/containers/json?all=1&"
-				+ param("filters", JSON.writeValueAsString(Map.of("label", List.of(Ownership.OWNER_LABEL + "=" + tenant))));
+				+ (filters.isEmpty() ? "" : "&" + param("filters", Filters.write(filters)));
+		String containers = version + "/containers/json?all=1&" + param("filters", Filters.scoped(null, tenant));
 		return Mono.zip(call(engine, HttpMethod.GET, listed), call(engine, HttpMethod.GET, containers))
 			.flatMap(replies -> {
 				Reply images = replies.getT1();
@@ -462,7 +436,7 @@ public class Images {
 						continue;
 					}
 					for (JsonNode tag : image.path("RepoTags")) {
-						if (ImageNames.owner(tag.asString("")).filter(tenant::equals).isPresent()) {
+						if (ImageNames.ownedBy(tenant, tag.asString(""))) {
 							tags.add(tag.asString(""));
 							// what deleting it frees: the layers no other image shares
 							sizes.put(id, Math.max(0, image.path("Size").asLong(0) - Math.max(0, image.path("SharedSize").asLong(0))));
@@ -484,11 +458,7 @@ public class Images {
 			if (deletion.status() != 200) {
 				continue;
 			}
-			for (JsonNode entry : deletion.json()) {
-				String untagged = entry.path("Untagged").asString("");
-				if (untagged.startsWith(ImageNames.unnamedPrefix(tenant))) {
-					continue;
-				}
+			for (JsonNode entry : shownDeletions(tenant, deletion.json())) {
 				deleted.add(entry);
 				reclaimed += sizes.getOrDefault(entry.path("Deleted").asString(""), 0L);
 			}
@@ -502,6 +472,20 @@ public class Images {
 		}
 		answer.put("SpaceReclaimed", reclaimed);
 		return decode(tenant, JSON.writeValueAsBytes(answer));
+	}
+
+	/**
+	 * The entries of an image deletion the tenant is shown: an unnamed image's tag is nothing it knows,
+	 * so only that image's deletion shows.
+	 */
+	private static List<JsonNode> shownDeletions(String tenant, JsonNode entries) {
+		List<JsonNode> shown = new ArrayList<>();
+		for (JsonNode entry : entries) {
+			if (!ImageNames.unnamedOf(tenant, entry.path("Untagged").asString(""))) {
+				shown.add(entry);
+			}
+		}
+		return shown;
 	}
 
 	private static boolean matches(Pattern pattern, String tag) {
@@ -535,7 +519,7 @@ public class Images {
 			}
 			else if (HEX.matcher(reference).matches() || reference.contains("@")) {
 				for (JsonNode tag : r.inspect().path("RepoTags")) {
-					if (ImageNames.owner(tag.asString("")).filter(tenant::equals).isPresent()) {
+					if (ImageNames.ownedBy(tenant, tag.asString(""))) {
 						own.add(tag.asString(""));
 					}
 				}
@@ -554,12 +538,7 @@ public class Images {
 						if (reply.status() != 200) {
 							return Plan.answer(reply.status(), decode(tenant, reply.body()));
 						}
-						for (JsonNode entry : reply.json()) {
-							// an unnamed image's tag is nothing the tenant knows: only its deletion shows
-							if (!entry.path("Untagged").asString("").startsWith(ImageNames.unnamedPrefix(tenant))) {
-								out.add(entry);
-							}
-						}
+						shownDeletions(tenant, reply.json()).forEach(out::add);
 					}
 					return Plan.answer(200, decode(tenant, JSON.writeValueAsBytes(out)));
 				});

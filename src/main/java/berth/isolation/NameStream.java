@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
  * A stream of the engine's JSON progress messages (build, pull, load, rmi), line by line, with the
  * tenant's engine-side image names written back in the tenant's own form. A build's "Successfully
  * tagged" for an image the tenant did not name is left out (the image has no name for the tenant);
- * anywhere else such a tag shows as {@code <none>}. Only a partial line is held back; a line longer than a bound passes unchanged.
- * Notes whether a message reported an error.
+ * anywhere else such a tag shows as {@code <none>}. Only a partial line is held back; a line longer
+ * than a bound passes unchanged. Notes whether a message reported an error.
  */
 public final class NameStream {
 

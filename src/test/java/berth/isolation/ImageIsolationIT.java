@@ -338,7 +338,7 @@ class ImageIsolationIT {
 		for (String[] call : new String[][] { { "POST", "/v1.41/images/prune" }, { "GET", "/v1.41/images/json" } }) {
 			Raw.Answer bad = Raw.request(port, call[0], call[1] + "?filters=%7Bnope", "Authorization: Bearer " + a.key());
 			assertThat(bad.status()).as("%s %s with broken filters", call[0], call[1]).isEqualTo(400);
-			assertThat(bad.body()).contains("invalid filters");
+			assertThat(bad.body()).contains("filters parameter must be a JSON object");
 		}
 	}
 
