@@ -9,14 +9,15 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 /**
- * A running Berth on random ports, against the real local Postgres (database {@code berth_test}),
+ * A running Berth on random ports, against the real local Postgres (database {@code berth_test}, or the one
+ * named by the environment variable {@code BERTH_TEST_DATABASE}, so that two checkouts can test side by side),
  * Redis and Docker engine that {@code scripts/services.sh} starts. Classes with the same annotation
  * share one application context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/berth_test",
+		properties = { "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/${BERTH_TEST_DATABASE:berth_test}",
 				"berth.admin-token=" + BerthTest.ADMIN_TOKEN, "management.server.port=0", "berth.auth.cache-ttl=2s",
 				// Route publishing writes to Redis: only route tests turn it on, on a Redis database of their own.
 				"berth.routes.enabled=false" })
