@@ -185,10 +185,13 @@ class HelmChartTest {
 		meant.put("BERTH_BACKEND_PROXMOX_ENGINE_TLS_CA_CERTIFICATE", "berth.backend.proxmox.engine-tls.ca-certificate");
 		meant.put("BERTH_BACKEND_PROXMOX_ENGINE_TLS_PRIVATE_KEY", "berth.backend.proxmox.engine-tls.private-key");
 		meant.put("SPRING_DATASOURCE_PASSWORD", "spring.datasource.password");
-		meant.put("SPRING_DATA_REDIS_PASSWORD", "spring.data.redis.password");
 		meant.put("MANAGEMENT_SERVER_PORT", "management.server.port");
 		meant.forEach((name, property) -> assertThat(binder.bind(property, String.class).orElse(null))
 			.as("%s → %s", name, property).isEqualTo(env.get(name)));
+		// Spring reads a Redis password from the URL alone when there is a URL; Kubernetes expands
+		// $(REDIS_PASSWORD) there from the variable before it.
+		assertThat(binder.bind("spring.data.redis.url", String.class).orElse(null)).isEqualTo("redis://:$(REDIS_PASSWORD)@redis:6379/0");
+		assertThat(List.copyOf(env.keySet())).containsSubsequence("REDIS_PASSWORD", "SPRING_DATA_REDIS_URL");
 		assertThat(env).containsEntry("BERTH_TLS_SERVER_NAMES", "localhost,127.0.0.1")
 			.containsEntry("BERTH_BACKEND_PROXMOX_TEMPLATES", "pve1:9000,pve2:9001");
 	}
@@ -203,7 +206,7 @@ class HelmChartTest {
 		JsonNode berth = container(manifests.one("Deployment", "berth"), "berth");
 		assertThat(plainEnv(berth)).containsEntry("SPRING_DATASOURCE_URL", "jdbc:postgresql://db.example:5432/berth")
 			.containsEntry("SPRING_DATASOURCE_USERNAME", "app")
-			.containsEntry("SPRING_DATA_REDIS_URL", "rediss://cache.example:6380/2");
+			.containsEntry("SPRING_DATA_REDIS_URL", "rediss://:$(REDIS_PASSWORD)@cache.example:6380/2");
 		assertThat(secretRefs(berth)).contains("berth-database/password", "berth-redis/password");
 		assertThat(decoded(manifests.one("Secret", "berth-database"), "password")).isEqualTo("s3cret");
 		assertThat(decoded(manifests.one("Secret", "berth-redis"), "password")).isEqualTo("r3dis");
@@ -429,6 +432,15 @@ class HelmChartTest {
 			List<JsonNode> workloads = Stream.concat(ofKind("Deployment").stream(), ofKind("StatefulSet").stream()).toList();
 			for (JsonNode workload : workloads) {
 				for (JsonNode container : workload.at("/spec/template/spec/containers")) {
+					// Kubernetes expands $(NAME) only from variables defined before it.
+					Set<String> defined = new LinkedHashSet<>();
+					for (JsonNode var : container.at("/env")) {
+						Matcher reference = Pattern.compile("\\$\\(([A-Za-z0-9_]+)\\)").matcher(var.path("value").asString(""));
+						while (reference.find()) {
+							assertThat(defined).as("$(%s) in %s", reference.group(1), var.get("name").asString()).contains(reference.group(1));
+						}
+						defined.add(var.get("name").asString());
+					}
 					for (String ref : secretRefs(container)) {
 						String name = ref.substring(0, ref.indexOf('/'));
 						String key = ref.substring(ref.indexOf('/') + 1);
