@@ -124,9 +124,14 @@ class DeploymentFilesIT {
 			assertThat(test.getFirst()).isEqualTo("CMD-SHELL");
 			String healthcheck = test.get(1).replace(":8081/", ":" + managementPort + "/");
 
+			// The compose file's confinement, as it gives it.
+			assertThat(berth.get("read_only").asBoolean()).isTrue();
 			List<String> command = new ArrayList<>(List.of("docker", "run", "-d", "--name", container, "--network", "host",
-					"--group-add", dockerSocketGroup(), "-v", "/var/run/docker.sock:/var/run/docker.sock",
+					"--group-add", dockerSocketGroup(), "-v", "/var/run/docker.sock:/var/run/docker.sock", "--read-only",
 					"--health-cmd", healthcheck, "--health-interval", "2s", "--health-retries", "3", "--health-start-period", "180s"));
+			texts(berth.get("tmpfs")).forEach(tmpfs -> command.addAll(List.of("--tmpfs", tmpfs)));
+			texts(berth.get("cap_drop")).forEach(cap -> command.addAll(List.of("--cap-drop", cap)));
+			texts(berth.get("security_opt")).forEach(opt -> command.addAll(List.of("--security-opt", opt)));
 			env.forEach((name, value) -> command.addAll(List.of("-e", name + "=" + value)));
 			command.add(image);
 			run(Duration.ofMinutes(1), command.toArray(String[]::new));
@@ -135,7 +140,10 @@ class DeploymentFilesIT {
 			HttpResponse<String> readiness = HTTP.send(HttpRequest.newBuilder(
 					URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(readiness.statusCode()).isEqualTo(200);
-			assertThat(run(Duration.ofSeconds(30), "docker", "inspect", "-f", "{{.Config.User}}", container).strip()).isEqualTo("10001:10001");
+			assertThat(run(Duration.ofSeconds(30), "docker", "inspect", "-f", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}}",
+					container).strip()).isEqualTo("10001:10001 true [ALL]");
+			// Netty's native transport, unpacked into the scratch directory, is loaded (mapped into the JVM).
+			assertThat(run(Duration.ofSeconds(30), "docker", "exec", container, "cat", "/proc/1/maps")).contains("netty_transport_native_epoll");
 
 			// An operator makes a tenant, and the tenant reaches the engine through the containerised Berth.
 			Admin admin = new Admin(apiPort);
