@@ -325,6 +325,19 @@ class HelmChartTest {
 	}
 
 	@Test
+	void aChangedSecretValueRestartsThePodsAndAnUnchangedOneDoesNot() {
+		Map<String, Object> before = Map.of("adminToken", Map.of("value", "the-first-admin-token-0123456789"),
+				"postgresql", Map.of("auth", Map.of("password", "pw")));
+		Map<String, Object> after = Map.of("adminToken", Map.of("value", "the-second-admin-token-012345678"),
+				"postgresql", Map.of("auth", Map.of("password", "pw")));
+		String checksum = "/spec/template/metadata/annotations/checksum~1secrets";
+		String first = render(before).one("Deployment", "berth").at(checksum).asString();
+		assertThat(first).hasSize(64);
+		assertThat(render(before).one("Deployment", "berth").at(checksum).asString()).isEqualTo(first);
+		assertThat(render(after).one("Deployment", "berth").at(checksum).asString()).isNotEqualTo(first);
+	}
+
+	@Test
 	void anUpgradeKeepsTheGeneratedAdminTokenAndDatabasePassword() {
 		CLUSTER.secrets.put("ops/berth-admin", Map.of("admin-token", "token-from-the-install-0123456789"));
 		CLUSTER.secrets.put("ops/berth-postgresql", Map.of("password", "password-from-the-install"));
