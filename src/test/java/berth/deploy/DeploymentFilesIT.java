@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
 
 import berth.testing.Admin;
 import berth.testing.BerthTest;
@@ -85,6 +86,15 @@ class DeploymentFilesIT {
 			read.add(variable.group(1));
 		}
 		assertThat(example().keySet()).containsExactlyInAnyOrderElementsOf(read);
+		// Every setting the documentation lists is given to Berth by the compose file.
+		Map<String, String> markers = new LinkedHashMap<>();
+		env.propertyNames().forEach(name -> markers.put(name, "<" + name + ">"));
+		Binder binder = BerthSettings.binderOver(markers);
+		for (String property : BerthSettings.documented().properties()) {
+			assertThat(binder.bind(property, String.class).orElse(null)).as("%s is set by the compose file", property)
+				.isNotNull()
+				.matches("<[A-Z0-9_]+>");
+		}
 		// And a setting given in .env reaches Berth's environment.
 		Path changed = temp.resolve("changed.env");
 		Files.writeString(changed, Files.readString(Path.of(".env.example")).replace("BERTH_POLICY_MODE=enforce", "BERTH_POLICY_MODE=audit"));

@@ -26,11 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
-import org.springframework.core.io.FileSystemResource;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -144,9 +139,9 @@ class HelmChartTest {
 		for (JsonNode var : berth.at("/env")) {
 			markers.put(var.get("name").asString(), "<" + var.get("name").asString() + ">");
 		}
-		Binder binder = binderOver(markers);
+		Binder binder = BerthSettings.binderOver(markers);
 
-		Documented documented = documentedSettings();
+		BerthSettings.Documented documented = BerthSettings.documented();
 		assertThat(documented.properties()).as("settings found in the README and docs/*.md tables")
 			.contains("berth.domain", "berth.policy.mode", "berth.routes.apex.url");
 		for (String property : documented.properties()) {
@@ -167,7 +162,7 @@ class HelmChartTest {
 			String name = var.get("name").asString();
 			env.put(name, var.has("value") ? var.get("value").asString() : "<secret " + name + ">");
 		}
-		Binder binder = binderOver(env);
+		Binder binder = BerthSettings.binderOver(env);
 		Map<String, String> meant = new LinkedHashMap<>();
 		meant.put("BERTH_PUBLIC_PORT", "berth.public-port");
 		meant.put("BERTH_DOCKER_HOST", "berth.backend.docker-host");
@@ -569,80 +564,6 @@ class HelmChartTest {
 
 	static String decoded(JsonNode secret, String key) {
 		return new String(Base64.getDecoder().decode(secret.at("/data/" + key.replace("/", "~1")).asString()), StandardCharsets.UTF_8);
-	}
-
-	// ---- Berth's settings
-
-	/**
-	 * Binds settings as Berth would see them in the pod: the container's environment (as the operating
-	 * system's environment, so Spring's relaxed names apply) over Berth's own application.yml (whose
-	 * placeholders read some variables by name).
-	 */
-	static Binder binderOver(Map<String, String> environment) throws IOException {
-		StandardEnvironment spring = new StandardEnvironment();
-		spring.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
-		spring.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
-		spring.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
-				StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new HashMap<String, Object>(environment)));
-		new YamlPropertySourceLoader().load("application.yml", new FileSystemResource("src/main/resources/application.yml"))
-			.forEach(spring.getPropertySources()::addLast);
-		ConfigurationPropertySources.attach(spring);
-		return Binder.get(spring);
-	}
-
-	record Documented(Set<String> properties, Set<String> envNames) {
-	}
-
-	static final Pattern CODE = Pattern.compile("`([^`]+)`");
-
-	/**
-	 * The settings listed in the first column of the settings tables (a header naming a setting or
-	 * property) of the README and docs/*.md. A name starting with a dot or an underscore continues the one
-	 * before it ({@code `berth.routes.apex.router` / `.url`}, {@code `SPRING_DATASOURCE_URL`, `_USERNAME`}).
-	 */
-	static Documented documentedSettings() throws IOException {
-		Set<String> properties = new LinkedHashSet<>();
-		Set<String> envNames = new LinkedHashSet<>();
-		List<Path> files = new ArrayList<>(List.of(Path.of("README.md")));
-		try (Stream<Path> docs = Files.list(Path.of("docs"))) {
-			docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
-		}
-		for (Path file : files) {
-			boolean inSettings = false;
-			for (String line : Files.readAllLines(file)) {
-				if (!line.startsWith("|")) {
-					inSettings = false;
-					continue;
-				}
-				String first = line.split("\\|", -1)[1].toLowerCase();
-				if (!inSettings && !line.contains("`") && (first.contains("setting") || first.contains("property"))) {
-					inSettings = true;
-					continue;
-				}
-				if (!inSettings) {
-					continue;
-				}
-				String previous = "";
-				Matcher code = CODE.matcher(line.split("\\|", -1)[1]);
-				while (code.find()) {
-					String name = code.group(1);
-					if (name.startsWith(".") && previous.contains(".")) {
-						name = previous.substring(0, previous.lastIndexOf('.')) + name;
-					}
-					else if (name.startsWith("_") && previous.contains("_")) {
-						name = previous.substring(0, previous.lastIndexOf('_')) + name;
-					}
-					if (name.matches("[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+")) {
-						properties.add(name);
-					}
-					else if (name.matches("[A-Z][A-Z0-9_]+")) {
-						envNames.add(name);
-					}
-					previous = name;
-				}
-			}
-		}
-		return new Documented(properties, envNames);
 	}
 
 }
