@@ -66,6 +66,37 @@ class HelmChartTest {
 		assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
 	}
 
+	static Stream<Map<String, Object>> optionalParts() {
+		return Stream.of(everythingOn(), Map.of("postgresql", Map.of("enabled", false), "redis", Map.of("enabled", false),
+				"externalDatabase", Map.of("url", "jdbc:postgresql://db:5432/berth", "existingSecret", "db"),
+				"externalRedis", Map.of("url", "redis://redis:6379/0")),
+				Map.of("replicaCount", 3, "podDisruptionBudget", Map.of("enabled", false), "tls", Map.of("port", 0)),
+				Map.of("proxmox", proxmox(Map.of("existingSecret", "pve", "engineTls", Map.of("existingSecret", "pve-tls")))));
+	}
+
+	/** Lint reads the chart's own values.yaml: each set of values is merged into a copy of the chart. */
+	@ParameterizedTest
+	@MethodSource("optionalParts")
+	void lintsStrictlyWithOptionalPartsOn(Map<String, Object> values) throws IOException {
+		Path copy = temp.resolve("berth");
+		try (Stream<Path> files = Files.walk(CHART)) {
+			for (Path file : files.toList()) {
+				Path target = copy.resolve(CHART.relativize(file).toString());
+				if (Files.isDirectory(file)) {
+					Files.createDirectories(target);
+				}
+				else {
+					Files.copy(file, target);
+				}
+			}
+		}
+		JsonNode merged = YAML.readerForUpdating(YAML.readTree(CHART.resolve("values.yaml").toFile()))
+			.readValue(YAML.writeValueAsString(values));
+		YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
+		LintResult lint = new Helm(copy).lint().strict().call();
+		assertThat(lint.isFailed()).as("helm lint --strict with %s: %s", values, lint.getMessages()).isFalse();
+	}
+
 	@Test
 	void defaultsRunBerthWithItsOwnPostgresAndRedisAndProbesOnTheManagementPort() {
 		Manifests manifests = render(Map.of());
