@@ -26,7 +26,26 @@ import org.springframework.core.io.FileSystemResource;
  */
 final class BerthSettings {
 
+	/**
+	 * Settings whose names are fixed before their features land (TLS and the PKI, Proxmox, stale keys),
+	 * so that the chart and the compose file carry them from the start.
+	 */
+	static final List<String> AGREED = List.of("berth.tls.port", "berth.tls.certificate", "berth.tls.private-key",
+			"berth.tls.server-names", "berth.pki.ca-certificate", "berth.pki.ca-key", "berth.backend.proxmox.url",
+			"berth.backend.proxmox.token", "berth.backend.proxmox.ca-certificate", "berth.backend.proxmox.templates",
+			"berth.backend.proxmox.vmid-range", "berth.backend.proxmox.address-pool",
+			"berth.backend.proxmox.engine-tls.ca-certificate", "berth.backend.proxmox.engine-tls.certificate",
+			"berth.backend.proxmox.engine-tls.private-key", "berth.backend.proxmox.wake-timeout",
+			"berth.backend.proxmox.idle-stop", "berth.auth.max-stale");
+
 	private BerthSettings() {
+	}
+
+	/** The documented settings and the agreed ones. */
+	static Set<String> expected() throws IOException {
+		Set<String> expected = new LinkedHashSet<>(documented().properties());
+		expected.addAll(AGREED);
+		return expected;
 	}
 
 

@@ -175,7 +175,7 @@ class HelmChartTest {
 		BerthSettings.Documented documented = BerthSettings.documented();
 		assertThat(documented.properties()).as("settings found in the README and docs/*.md tables")
 			.contains("berth.domain", "berth.policy.mode", "berth.routes.apex.url");
-		for (String property : documented.properties()) {
+		for (String property : BerthSettings.expected()) {
 			String bound = binder.bind(property, String.class).orElse(null);
 			assertThat(bound).as("%s is set by an environment variable of the chart", property)
 				.isNotNull()
