@@ -191,7 +191,7 @@ public class CertificateAuthority {
 		return "admin-token:" + platform.adminToken();
 	}
 
-	private static X509Certificate selfSigned(KeyPair pair, String domain) {
+	static X509Certificate selfSigned(KeyPair pair, String domain) {
 		Instant now = Instant.now();
 		X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Berth")
 			.addRDN(BCStyle.CN, "Berth CA " + domain)
