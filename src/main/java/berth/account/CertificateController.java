@@ -76,8 +76,10 @@ class CertificateController {
 		}
 		String description = request == null || request.description() == null ? "" : request.description();
 		Instant now = Instant.now();
-		Instant expiresAt = request == null || request.expiresAt() == null ? now.plus(pki.clientValidity())
-				: request.expiresAt();
+		Instant requested = request == null ? null : request.expiresAt();
+		// by default as long as the setting says, but never past the CA's own expiry
+		Instant expiresAt = requested != null ? requested
+				: earliest(now.plus(pki.clientValidity()), authority.notAfter());
 		String csr = request == null ? null : request.csr();
 		if (description.length() > 200) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "description is longer than 200 characters");
@@ -117,6 +119,10 @@ class CertificateController {
 				.header(HttpHeaders.CONTENT_DISPOSITION, attachment("berth-" + contents.tenant() + "-" + contents.certificateId() + ".zip"))
 				.body(CertificateBundles.zip(contents));
 		};
+	}
+
+	private static Instant earliest(Instant a, Instant b) {
+		return a.isBefore(b) ? a : b;
 	}
 
 	private static String attachment(String filename) {

@@ -72,7 +72,7 @@ class OperatorCertificatesIT {
 		try {
 			Admin.Response issued = admin.call("POST", "/api/v1/tenants/" + tenant.tenant() + "/certificates?format=json",
 					Map.of("description", "operator"));
-			assertThat(issued.status()).isEqualTo(201);
+			assertThat(issued.status()).as("issuing a certificate: %s", issued.body()).isEqualTo(201);
 			assertThat(issued.json().get("ca").asString()).isEqualTo(Files.readString(DIR.resolve("ca.pem")));
 			certificate(issued.json().get("cert").asString()).verify(operatorCa.getPublicKey());
 			Path certPath = Files.createDirectories(DIR.resolve("client"));
