@@ -26,7 +26,10 @@ import berth.metrics.GatewayMetrics.Direction;
  * One direction of a hijacked connection: bytes read on this channel are written to the peer, as
  * they come. End of input here becomes {@code shutdownOutput()} on the peer once what was read is
  * flushed (the half-close of {@code echo hi | docker run -i}); a side is closed as soon as both of
- * its directions are done, and a full close closes the peer once what was read is flushed.
+ * its directions are done, and a full close closes the peer once what was read is flushed. On the
+ * TLS port a client's close_notify is its end of input, and its end of output is a close_notify
+ * before the socket's half-close. A client reads on after its close_notify under TLS 1.3, which
+ * Docker clients speak; TLS 1.2 has no half-close (a close_notify there ends both directions).
  * Backpressure: reading stops while the peer cannot take more, and resumes when it can.
  */
 final class Relay extends ChannelInboundHandlerAdapter {

@@ -285,7 +285,27 @@ class TlsIT extends CliTestSupport {
 		String container = name("expired");
 		Result run = docker(certificateCli(certPath), "run", "--name", container, "busybox", "true");
 		assertThat(run.exitCode()).as("docker run with an expired certificate").isNotZero();
+		assertThat(run.err()).as("refused at the handshake").contains("remote error: tls");
 		assertThat(existsOnEngine(onEngine(container))).isFalse();
+	}
+
+	@Test
+	void tls13And12AreSpokenAndOlderVersionsAreNot() {
+		for (String version : List.of("1.3", "1.2")) {
+			Result ping = curl("--tlsv" + version, "--tls-max", version);
+			assertThat(ping.out()).as("/_ping with a certificate over TLS %s: %s", version, ping.err()).isEqualTo("200");
+		}
+		Result old = curl("--tlsv1.1", "--tls-max", "1.1");
+		assertThat(old.exitCode()).as("TLS 1.1").isNotZero();
+		assertThat(old.out()).isEqualTo("000");
+	}
+
+	private Result curl(String... versionOptions) {
+		List<String> command = new ArrayList<>(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}"));
+		command.addAll(List.of(versionOptions));
+		command.addAll(List.of("--cacert", bundle.resolve("ca.pem").toString(), "--cert", bundle.resolve("cert.pem").toString(),
+				"--key", bundle.resolve("key.pem").toString(), "https://localhost:" + TLS_PORT + "/_ping"));
+		return tls.exec(null, COMMAND_TIMEOUT, command.toArray(String[]::new));
 	}
 
 	@Test
