@@ -77,22 +77,23 @@ class CertificateController {
 		String description = request == null || request.description() == null ? "" : request.description();
 		Instant now = Instant.now();
 		Instant requested = request == null ? null : request.expiresAt();
-		// by default as long as the setting says, but never past the CA's own expiry
-		Instant expiresAt = requested != null ? requested
-				: earliest(now.plus(pki.clientValidity()), authority.notAfter());
 		String csr = request == null ? null : request.csr();
 		if (description.length() > 200) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "description is longer than 200 characters");
 		}
-		if (!expiresAt.isAfter(now)) {
+		if (requested != null && !requested.isAfter(now)) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "expiresAt must lie in the future");
-		}
-		if (expiresAt.isAfter(authority.notAfter())) {
-			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-					"expiresAt must not lie beyond the CA's own expiry, " + authority.notAfter());
 		}
 		return TenantController.existing(tenants, name)
 			.flatMap(tenant -> Blocking.call(() -> {
+				// the CA is loaded on first use: off the event loop, like the database work
+				Instant caExpiry = authority.notAfter();
+				if (requested != null && requested.isAfter(caExpiry)) {
+					throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+							"expiresAt must not lie beyond the CA's own expiry, " + caExpiry);
+				}
+				// by default as long as the setting says, but never past the CA's own expiry
+				Instant expiresAt = requested != null ? requested : earliest(now.plus(pki.clientValidity()), caExpiry);
 				CertificateAuthority.Issued issued = authority.issueClient(tenant.name(), csr, expiresAt);
 				ClientCertificate kept = certificates.add(tenant, issued.serial(), description, issued.notAfter());
 				return new CertificateBundles.Contents(tenant.name(), kept.id(), description,
@@ -100,6 +101,8 @@ class CertificateController {
 			}))
 			.onErrorMap(CertificateAuthority.InvalidRequest.class,
 					e -> new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage()))
+			.onErrorMap(CertificateAuthority.Unavailable.class,
+					e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()))
 			.map(contents -> answer(format, contents, now));
 	}
 

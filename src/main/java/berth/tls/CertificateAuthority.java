@@ -76,6 +76,15 @@ public class CertificateAuthority {
 
 	}
 
+	/** The CA cannot be loaded or made: its configuration is missing or wrong; the message says what to set. */
+	public static final class Unavailable extends RuntimeException {
+
+		Unavailable(String message, Throwable cause) {
+			super(message, cause);
+		}
+
+	}
+
 	/** The CA in use: its certificate and signing key. */
 	record Current(X509Certificate certificate, PrivateKey key) {
 	}
@@ -97,11 +106,37 @@ public class CertificateAuthority {
 
 	private final PkiProperties properties;
 
-	private volatile Current current;
+	private final PlatformProperties platform;
+
+	private final CaStore store;
+
+	/** Loaded on first use: an instance with the TLS port off that issues nothing never needs it. */
+	private volatile @Nullable Current current;
 
 	CertificateAuthority(PkiProperties properties, PlatformProperties platform, CaStore store) {
 		this.properties = properties;
-		this.current = operatorGiven() ? fromFiles() : kept(store, platform);
+		this.platform = platform;
+		this.store = store;
+	}
+
+	/** The CA in use, loaded (or made and kept) on first use. Blocking the first time. */
+	private Current current() {
+		Current loaded = current;
+		if (loaded == null) {
+			synchronized (this) {
+				loaded = current;
+				if (loaded == null) {
+					try {
+						loaded = operatorGiven() ? fromFiles() : kept(store, platform);
+					}
+					catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
+						throw new Unavailable("Berth's certificate authority is not available: " + e.getMessage(), e);
+					}
+					current = loaded;
+				}
+			}
+		}
+		return loaded;
 	}
 
 	/** Whether the operator supplied the CA (its files are then watched for changes). */
@@ -128,16 +163,16 @@ public class CertificateAuthority {
 	}
 
 	X509Certificate certificate() {
-		return current.certificate();
+		return current().certificate();
 	}
 
 	public String caPem() {
-		return Pem.certificate(current.certificate());
+		return Pem.certificate(current().certificate());
 	}
 
-	/** The latest expiry a certificate from this CA can have. */
+	/** The latest expiry a certificate from this CA can have. Blocking the first time. */
 	public Instant notAfter() {
-		return current.certificate().getNotAfter().toInstant();
+		return current().certificate().getNotAfter().toInstant();
 	}
 
 	private Current fromFiles() {
@@ -213,7 +248,7 @@ public class CertificateAuthority {
 	/** A server certificate for the TLS listener, with a fresh key. */
 	ServerCertificate issueServer(Set<String> names) {
 		KeyPair pair = newKeyPair();
-		Current ca = current;
+		Current ca = current();
 		Instant now = Instant.now();
 		Instant notAfter = earliest(now.plus(SERVER_VALIDITY), ca.certificate().getNotAfter().toInstant());
 		List<GeneralName> alternatives = new ArrayList<>();
@@ -239,7 +274,7 @@ public class CertificateAuthority {
 	 * for a fresh ECDSA P-256 key, or for the key of the given certificate signing request.
 	 */
 	public Issued issueClient(String tenant, @Nullable String csrPem, Instant requestedNotAfter) {
-		Current ca = current;
+		Current ca = current();
 		PublicKey publicKey;
 		String privateKeyPem = null;
 		if (csrPem == null) {
