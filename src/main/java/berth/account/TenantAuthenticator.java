@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -207,7 +208,7 @@ public class TenantAuthenticator {
 		flush(certificateLastUse, certificates::recordUse, "client certificates");
 	}
 
-	private static void flush(Map<String, Instant> uses, java.util.function.Consumer<Map<String, Instant>> record,
+	private static void flush(Map<String, Instant> uses, Consumer<Map<String, Instant>> record,
 			String what) {
 		if (uses.isEmpty()) {
 			return;

@@ -19,6 +19,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
+import org.jspecify.annotations.Nullable;
 
 /** PEM in and out, in the forms Docker clients read: certificates, and keys as unencrypted PKCS#8. */
 final class Pem {
@@ -83,7 +84,7 @@ final class Pem {
 		throw new IllegalArgumentException("no certificate signing request (BEGIN CERTIFICATE REQUEST) in the PEM text");
 	}
 
-	private static @org.jspecify.annotations.Nullable Object read(String pem) {
+	private static @Nullable Object read(String pem) {
 		try (PEMParser parser = new PEMParser(new StringReader(pem))) {
 			return parser.readObject();
 		}
