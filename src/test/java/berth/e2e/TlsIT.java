@@ -240,8 +240,14 @@ class TlsIT extends CliTestSupport {
 			TlsClient.Answer none = anonymous.get("/_ping", "127.0.0.1");
 			assertThat(none.status()).isEqualTo(401);
 			assertThat(none.body()).startsWith("{\"message\":\"berth: no API key");
+			double byHeader = authentications("key-header");
+			double byHost = authentications("key-in-host");
 			assertThat(anonymous.get("/_ping", "127.0.0.1", "Authorization: Bearer " + other.key()).status())
 				.as("a key alone over TLS").isEqualTo(200);
+			assertThat(anonymous.get("/_ping", other.key() + ".berth.localhost").status()).as("the key in the Host over TLS")
+				.isEqualTo(200);
+			assertThat(authentications("key-header")).isEqualTo(byHeader + 1);
+			assertThat(authentications("key-in-host")).isEqualTo(byHost + 1);
 		}
 		finally {
 			admin.call("DELETE", "/api/v1/tenants/" + other.tenant(), null);
