@@ -1,5 +1,6 @@
 package berth.gateway;
 
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.function.UnaryOperator;
 
@@ -164,8 +165,9 @@ final class FastExchange implements EngineConnections.Listener {
 		HttpHeaders headers = request.headers();
 		String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
 		String host = headers.get(HttpHeaderNames.HOST);
+		X509Certificate certificate = PeerCertificates.of(client.channel());
 		try {
-			TenantRef known = support.authentication().authenticateNow(authorization, host);
+			TenantRef known = support.authentication().authenticateNow(authorization, host, certificate);
 			if (known != null) {
 				authenticated(known);
 				return;
@@ -175,7 +177,7 @@ final class FastExchange implements EngineConnections.Listener {
 			refuse(refusal);
 			return;
 		}
-		OnLoop.subscribe(support.authentication().authenticate(authorization, host), client.executor(),
+		OnLoop.subscribe(support.authentication().authenticate(authorization, host, certificate), client.executor(),
 				this::authenticated, this::refuse);
 	}
 

@@ -171,7 +171,8 @@ final class HijackHandler extends ChannelDuplexHandler {
 		String rawPath = query < 0 ? target : target.substring(0, query);
 		String rawQuery = query < 0 ? null : target.substring(query + 1);
 		support.authentication()
-			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST))
+			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST),
+					PeerCertificates.of(ctx.channel()))
 			.flatMap(tenant -> {
 				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery);
 				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)

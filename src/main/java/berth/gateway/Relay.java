@@ -6,12 +6,17 @@ import java.util.Queue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 import berth.metrics.GatewayMetrics;
@@ -21,7 +26,10 @@ import berth.metrics.GatewayMetrics.Direction;
  * One direction of a hijacked connection: bytes read on this channel are written to the peer, as
  * they come. End of input here becomes {@code shutdownOutput()} on the peer once what was read is
  * flushed (the half-close of {@code echo hi | docker run -i}); a side is closed as soon as both of
- * its directions are done, and a full close closes the peer once what was read is flushed.
+ * its directions are done, and a full close closes the peer once what was read is flushed. On the
+ * TLS port a client's close_notify is its end of input, and its end of output is a close_notify
+ * before the socket's half-close. A client reads on after its close_notify under TLS 1.3, which
+ * Docker clients speak; TLS 1.2 has no half-close (a close_notify there ends both directions).
  * Backpressure: reading stops while the peer cannot take more, and resumes when it can.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
@@ -96,8 +104,19 @@ final class Relay extends ChannelInboundHandlerAdapter {
 	 * and closed both sides before the engine's answer to a half-closed stdin got through.)
 	 */
 	private static boolean canRead(Channel channel) {
-		return channel.isActive() && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown());
+		return channel.isActive() && !inputEnded(channel);
 	}
+
+	/**
+	 * Whether a side's input has ended: the socket's, or over TLS the client's close_notify, which
+	 * ends what the client sends while the socket stays open for what it still has to read.
+	 */
+	private static boolean inputEnded(Channel channel) {
+		return channel instanceof DuplexChannel duplex && duplex.isInputShutdown()
+				|| Boolean.TRUE.equals(channel.attr(INPUT_ENDED).get());
+	}
+
+	private static final AttributeKey<Boolean> INPUT_ENDED = AttributeKey.valueOf(Relay.class, "inputEnded");
 
 	private static ByteBuf bytesOf(Object msg) {
 		if (msg instanceof ByteBuf buf) {
@@ -127,13 +146,18 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-		if (evt instanceof ChannelInputShutdownEvent) {
+		if (evt instanceof ChannelInputShutdownEvent || evt == SslCloseCompletionEvent.SUCCESS) {
+			if (inputEnded) {
+				ReferenceCountUtil.release(evt);
+				return;
+			}
 			inputEnded = true;
+			ctx.channel().attr(INPUT_ENDED).set(Boolean.TRUE);
 			if (peer instanceof DuplexChannel duplex && peer.isActive()) {
 				// Written after everything read here, so done once the peer has all of it.
 				peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
 					if (written.isSuccess()) {
-						duplex.shutdownOutput().addListener(shut -> closeIfDone(peer));
+						shutdownOutput(duplex).addListener(shut -> closeIfDone(peer));
 					}
 					else {
 						peer.close();
@@ -156,9 +180,23 @@ final class Relay extends ChannelInboundHandlerAdapter {
 	 * Closing it closes the other side once what was written to that is flushed.
 	 */
 	private static void closeIfDone(Channel side) {
-		if (side instanceof DuplexChannel duplex && duplex.isInputShutdown() && duplex.isOutputShutdown()) {
+		if (side instanceof DuplexChannel duplex && inputEnded(side) && duplex.isOutputShutdown()) {
 			side.close();
 		}
+	}
+
+	/**
+	 * Ends what is sent on a side: over TLS a close_notify first (Docker clients read it as the end of
+	 * the output; TLS 1.3 keeps the other direction open), then the socket's half-close.
+	 */
+	private static ChannelFuture shutdownOutput(DuplexChannel side) {
+		SslHandler ssl = side.pipeline().get(SslHandler.class);
+		if (ssl == null) {
+			return side.shutdownOutput();
+		}
+		ChannelPromise shut = side.newPromise();
+		ssl.closeOutbound().addListener(notified -> side.shutdownOutput(shut));
+		return shut;
 	}
 
 	@Override

@@ -29,7 +29,9 @@ class TenantFilter implements GlobalFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		HttpHeaders headers = exchange.getRequest().getHeaders();
-		return authentication.authenticate(headers.getFirst(HttpHeaders.AUTHORIZATION), headers.getFirst(HttpHeaders.HOST))
+		return authentication
+			.authenticate(headers.getFirst(HttpHeaders.AUTHORIZATION), headers.getFirst(HttpHeaders.HOST),
+					PeerCertificates.of(exchange.getRequest()))
 			.flatMap(tenant -> {
 				exchange.getAttributes().put(TENANT, tenant);
 				return chain.filter(exchange);

@@ -54,6 +54,12 @@ public class GatewayMetrics {
 		this.hijacksDownstream = bytes("hijack", Direction.DOWNSTREAM);
 		this.httpUpstream = bytes("http", Direction.UPSTREAM);
 		this.httpDownstream = bytes("http", Direction.DOWNSTREAM);
+		for (AuthenticationMethod method : AuthenticationMethod.values()) {
+			authentications.put(method, Counter.builder("berth.authentications")
+				.description("Docker API requests authenticated, by how the tenant was proved")
+				.tag("method", method.tag())
+				.register(registry));
+		}
 	}
 
 	private Counter bytes(String kind, Direction direction) {
@@ -84,6 +90,23 @@ public class GatewayMetrics {
 			.tag("method", key.method())
 			.tag("status", Integer.toString(key.status()))
 			.register(registry);
+	}
+
+	/** How a request proved its tenant; counted once per request. */
+	public enum AuthenticationMethod {
+
+		KEY_HEADER, KEY_IN_HOST, CERTIFICATE;
+
+		String tag() {
+			return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+		}
+
+	}
+
+	private final Map<AuthenticationMethod, Counter> authentications = new java.util.EnumMap<>(AuthenticationMethod.class);
+
+	public void authenticated(AuthenticationMethod method) {
+		authentications.get(method).increment();
 	}
 
 	public void authenticationFailure(String reason) {

@@ -84,8 +84,9 @@ final class Schemas {
 	static final Schema CONTAINER_UPDATE = RESOURCES.with("ContainerUpdate",
 			Schema.of("ContainerUpdate").field("RestartPolicy", RESTART_POLICY));
 
+	/** {@code Container}: docker-py 5 sends the container's name again; the engine takes it from the path and ignores it. */
 	static final Schema EXEC_CREATE = Schema.of("ExecConfig", "AttachStdin", "AttachStdout", "AttachStderr",
-			"ConsoleSize", "Detach", "DetachKeys", "Tty", "Env", "Cmd", "Privileged", "User", "WorkingDir");
+			"ConsoleSize", "Detach", "DetachKeys", "Tty", "Env", "Cmd", "Privileged", "User", "WorkingDir", "Container");
 
 	static final Schema EXEC_START = Schema.of("ExecStartConfig", "Detach", "Tty", "ConsoleSize");
 

@@ -61,6 +61,28 @@ public final class Admin {
 
 	}
 
+	/** An answer kept as bytes (a zip bundle). */
+	public record Download(int status, String contentType, byte[] body) {
+	}
+
+	/** A POST whose answer is kept as bytes. */
+	public Download download(String path, Object body) {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(java.time.Duration.ofSeconds(30))
+			.header("Content-Type", "application/json")
+			.header("Authorization", "Bearer " + BerthTest.ADMIN_TOKEN)
+			.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+			.build();
+		try {
+			HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+			return new Download(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+					response.body());
+		}
+		catch (IOException | InterruptedException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
 	public Response call(String method, String path, Object body) {
 		return call(method, path, body, BerthTest.ADMIN_TOKEN);
 	}

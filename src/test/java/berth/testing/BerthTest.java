@@ -20,9 +20,14 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 		properties = { "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/${BERTH_TEST_DATABASE:berth_test}",
 				"berth.admin-token=" + BerthTest.ADMIN_TOKEN, "management.server.port=0", "berth.auth.cache-ttl=2s",
 				// Route publishing writes to Redis: only route tests turn it on, on a Redis database of their own.
-				"berth.routes.enabled=false" })
+				"berth.routes.enabled=false",
+				// The TLS port is off unless a test names a free port of its own (never 2376, which every
+				// checkout would share); the CA that Berth makes is encrypted under this secret.
+				"berth.tls.port=0", "berth.pki.key-encryption-secret=" + BerthTest.PKI_SECRET })
 public @interface BerthTest {
 
 	String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+	String PKI_SECRET = "test-pki-secret-0123456789";
 
 }

@@ -1,0 +1,4 @@
+package berth.account;
+
+public record CertificateRevoked(String certificateId, String serial, TenantRef tenant) {
+}
