@@ -55,6 +55,10 @@ Arguments: root, secret (name), key, value (given; empty means generate).
 {{- end -}}
 {{- end -}}
 
+{{- define "berth.pkiKeySecret" -}}
+{{- .Values.pki.keyEncryption.existingSecret | default (printf "%s-pki-key" (include "berth.fullname" .)) -}}
+{{- end -}}
+
 {{- define "berth.adminSecret" -}}
 {{- .Values.adminToken.existingSecret | default (printf "%s-admin" (include "berth.fullname" .)) -}}
 {{- end -}}

@@ -245,12 +245,13 @@ class HelmChartTest {
 				"externalDatabase", Map.of("url", "jdbc:postgresql://db:5432/berth", "existingSecret", "db-creds",
 						"existingSecretPasswordKey", "pg-password"),
 				"externalRedis", Map.of("url", "redis://redis:6379/0", "existingSecret", "redis-creds"),
-				"tls", Map.of("existingSecret", "berth-server-cert"), "pki", Map.of("existingSecret", "berth-ca"),
+				"tls", Map.of("existingSecret", "berth-server-cert"),
+				"pki", Map.of("existingSecret", "berth-ca", "keyEncryption", Map.of("existingSecret", "berth-ca-key")),
 				"proxmox", proxmox(Map.of("existingSecret", "pve-token", "engineTls", Map.of("existingSecret", "pve-engine-tls")))));
 		assertThat(manifests.ofKind("Secret")).isEmpty();
 		JsonNode berth = container(manifests.one("Deployment", "berth"), "berth");
 		assertThat(secretRefs(berth)).containsExactlyInAnyOrder("ops-admin/admin-token", "db-creds/pg-password",
-				"redis-creds/password", "pve-token/token");
+				"redis-creds/password", "pve-token/token", "berth-ca-key/key-encryption-secret");
 		assertThat(secretVolumes(manifests.one("Deployment", "berth"))).containsValues("berth-server-cert", "berth-ca",
 				"pve-token", "pve-engine-tls");
 	}
@@ -352,10 +353,11 @@ class HelmChartTest {
 
 	@Test
 	void aChangedSecretValueRestartsThePodsAndAnUnchangedOneDoesNot() {
+		Map<String, Object> pki = Map.of("keyEncryption", Map.of("value", "the-ca-key-secret-0123456789"));
 		Map<String, Object> before = Map.of("adminToken", Map.of("value", "the-first-admin-token-0123456789"),
-				"postgresql", Map.of("auth", Map.of("password", "pw")));
+				"postgresql", Map.of("auth", Map.of("password", "pw")), "pki", pki);
 		Map<String, Object> after = Map.of("adminToken", Map.of("value", "the-second-admin-token-012345678"),
-				"postgresql", Map.of("auth", Map.of("password", "pw")));
+				"postgresql", Map.of("auth", Map.of("password", "pw")), "pki", pki);
 		String checksum = "/spec/template/metadata/annotations/checksum~1secrets";
 		String first = render(before).one("Deployment", "berth").at(checksum).asString();
 		assertThat(first).hasSize(64);
@@ -367,8 +369,11 @@ class HelmChartTest {
 	void anUpgradeKeepsTheGeneratedAdminTokenAndDatabasePassword() {
 		CLUSTER.secrets.put("ops/berth-admin", Map.of("admin-token", "token-from-the-install-0123456789"));
 		CLUSTER.secrets.put("ops/berth-postgresql", Map.of("password", "password-from-the-install"));
+		CLUSTER.secrets.put("ops/berth-pki-key", Map.of("key-encryption-secret", "ca-key-secret-from-the-install"));
 		try {
 			Manifests manifests = render(Map.of());
+			assertThat(decoded(manifests.one("Secret", "berth-pki-key"), "key-encryption-secret"))
+				.as("the CA's key stays readable after an upgrade").isEqualTo("ca-key-secret-from-the-install");
 			assertThat(decoded(manifests.one("Secret", "berth-admin"), "admin-token")).isEqualTo("token-from-the-install-0123456789");
 			assertThat(decoded(manifests.one("Secret", "berth-postgresql"), "password")).isEqualTo("password-from-the-install");
 		}
