@@ -1,15 +1,11 @@
 package berth.account;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,13 +14,19 @@ import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+
+import berth.outage.Database;
+import berth.outage.LastKnown;
 
 /**
  * Turns a presented API key into the tenant it belongs to, without a database hit per request: key
  * records are cached for at most {@code berth.auth.cache-ttl} (refreshed in the background at half
  * of it), so a revoked or expired key, or a deleted tenant's key, stops working within that time on
  * every instance, and at once on the instance that changed it. Database work runs off the event loop.
+ *
+ * <p>While the database is away, what was last known of a key is served for up to
+ * {@code berth.auth.max-stale}: tenants whose keys were verified keep working, and keys refused before
+ * the outage stay refused. A key never seen is refused with a 503 ({@link berth.outage.Unavailable}).
  */
 @Component
 public class TenantAuthenticator {
@@ -41,29 +43,27 @@ public class TenantAuthenticator {
 
 	private static final Logger log = LoggerFactory.getLogger(TenantAuthenticator.class);
 
+	/** Keys whose use waits to be written, at most: one per cached key. */
+	private static final int MAX_PENDING_USES = 100_000;
+
 	private final ApiKeys keys;
 
 	private final Clock clock;
 
-	private final AsyncLoadingCache<String, Optional<ApiKeys.Credential>> credentials;
+	private final LastKnown<String, Optional<ApiKeys.Credential>> credentials;
 
 	private final Map<String, Instant> lastUse = new ConcurrentHashMap<>();
 
 	@Autowired
-	TenantAuthenticator(ApiKeys keys, AuthProperties properties) {
-		this(keys, properties, Clock.systemUTC());
+	TenantAuthenticator(ApiKeys keys, AuthProperties properties, Database database) {
+		this(keys, properties, database, Clock.systemUTC());
 	}
 
-	TenantAuthenticator(ApiKeys keys, AuthProperties properties, Clock clock) {
+	TenantAuthenticator(ApiKeys keys, AuthProperties properties, Database database, Clock clock) {
 		this.keys = keys;
 		this.clock = clock;
-		Duration ttl = properties.cacheTtl();
-		this.credentials = Caffeine.newBuilder()
-			.maximumSize(100_000)
-			.expireAfterWrite(ttl)
-			.refreshAfterWrite(ttl.dividedBy(2))
-			.executor(task -> Schedulers.boundedElastic().schedule(task))
-			.buildAsync(keys::credential);
+		this.credentials = new LastKnown<>("keys", database, properties.cacheTtl(), properties.maxStale(),
+				keys::credential);
 	}
 
 	public Mono<Result> authenticate(String presented) {
@@ -72,7 +72,7 @@ public class TenantAuthenticator {
 			return Mono.just(new Result.Refused("malformed"));
 		}
 		KeyFormat.Parsed key = parsed.get();
-		return Mono.fromFuture(credentials.get(key.id()), true).map(found -> verify(key, found));
+		return credentials.get(key.id()).map(found -> verify(key, found));
 	}
 
 	/**
@@ -85,11 +85,8 @@ public class TenantAuthenticator {
 			return new Result.Refused("malformed");
 		}
 		KeyFormat.Parsed key = parsed.get();
-		CompletableFuture<Optional<ApiKeys.Credential>> cached = credentials.getIfPresent(key.id());
-		if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
-			return null;
-		}
-		return verify(key, cached.join());
+		Optional<ApiKeys.Credential> known = credentials.getNow(key.id());
+		return known == null ? null : verify(key, known);
 	}
 
 	private Result verify(KeyFormat.Parsed key, Optional<ApiKeys.Credential> found) {
@@ -110,15 +107,19 @@ public class TenantAuthenticator {
 
 	@EventListener
 	void on(ApiKeyRevoked event) {
-		credentials.synchronous().invalidate(event.keyId());
+		credentials.invalidate(event.keyId());
 	}
 
 	@EventListener
 	void on(TenantDeleted event) {
-		credentials.synchronous().invalidateAll();
+		credentials.invalidateAll();
 	}
 
-	/** Writes "last used" times in one batch now and then, never per request. */
+	/**
+	 * Writes "last used" times in one batch now and then, never per request. A batch the database
+	 * does not take is kept for the next flush (the later time of a key wins), so an outage loses
+	 * none of them; a crash loses what was not written yet.
+	 */
 	@Scheduled(fixedDelayString = "${berth.auth.last-used-flush:PT15S}")
 	void flushLastUse() {
 		if (lastUse.isEmpty()) {
@@ -130,8 +131,18 @@ public class TenantAuthenticator {
 			keys.recordUse(batch);
 		}
 		catch (RuntimeException e) {
-			log.warn("could not record key use for {} keys: {}", batch.size(), e.getMessage());
+			batch.forEach((keyId, at) -> {
+				if (lastUse.size() < MAX_PENDING_USES) {
+					lastUse.merge(keyId, at, (later, earlier) -> later.isAfter(earlier) ? later : earlier);
+				}
+			});
+			log.warn("could not record key use for {} keys, kept for the next attempt: {}", batch.size(), e.getMessage());
 		}
+	}
+
+	/** Keys whose last use is not written yet. */
+	int pendingUses() {
+		return lastUse.size();
 	}
 
 }
