@@ -164,6 +164,12 @@ class DatabaseOutageIT {
 		assertThat(engine.docker("ps", "-aq", "--filter", "label=berth.tenant=" + listing.tenant()).trimmed())
 			.as("containers of the tenant whose plan was unknown, on the engine").isEmpty();
 		assertThat(ps(listing).status()).isEqualTo(200);
+		// a route to a custom domain needs the tenant's domains, which were never looked up
+		Raw.Answer routed = Raw.send(port, "POST", "/v1.41/containers/create",
+				"{\"Image\":\"busybox\",\"Labels\":{\"berth.http\":\"shop.example.com:80\"}}".getBytes(StandardCharsets.UTF_8),
+				false, "Authorization: Bearer " + working.key(), "Content-Type: application/json");
+		assertThat(routed.status()).isEqualTo(503);
+		assertThat(routed.body()).isEqualTo(UNAVAILABLE);
 
 		// another replica revokes a key in the database: this one cannot know until the database is back
 		revokeDirectly(revokedMeanwhile.keyId());
