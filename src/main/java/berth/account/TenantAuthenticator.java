@@ -50,6 +50,8 @@ public class TenantAuthenticator {
 
 	private final Clock clock;
 
+	private final Database database;
+
 	private final LastKnown<String, Optional<ApiKeys.Credential>> credentials;
 
 	private final Map<String, Instant> lastUse = new ConcurrentHashMap<>();
@@ -62,6 +64,7 @@ public class TenantAuthenticator {
 	TenantAuthenticator(ApiKeys keys, AuthProperties properties, Database database, Clock clock) {
 		this.keys = keys;
 		this.clock = clock;
+		this.database = database;
 		this.credentials = new LastKnown<>("keys", database, properties.cacheTtl(), properties.maxStale(),
 				keys::credential);
 	}
@@ -117,12 +120,13 @@ public class TenantAuthenticator {
 
 	/**
 	 * Writes "last used" times in one batch now and then, never per request. A batch the database
-	 * does not take is kept for the next flush (the later time of a key wins), so an outage loses
-	 * none of them; a crash loses what was not written yet.
+	 * does not take is kept for the next flush (the later time of a key wins), and none is tried while
+	 * the database is known to be down, so an outage loses none of them; a crash loses what was not
+	 * written yet.
 	 */
 	@Scheduled(fixedDelayString = "${berth.auth.last-used-flush:PT15S}")
 	void flushLastUse() {
-		if (lastUse.isEmpty()) {
+		if (lastUse.isEmpty() || database.isDown()) {
 			return;
 		}
 		Map<String, Instant> batch = Map.copyOf(lastUse);

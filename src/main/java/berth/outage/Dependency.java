@@ -116,6 +116,9 @@ public abstract class Dependency {
 
 	/** Records an answer: an outage, if there was one, is over. */
 	public void answered() {
+		if (outage.get() == null) {
+			return;
+		}
 		Outage ended = outage.getAndSet(null);
 		if (ended == null) {
 			return;

@@ -16,10 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +32,7 @@ import berth.testing.BerthTest;
 import berth.testing.DockerCli;
 import berth.testing.Forwarder;
 import berth.testing.Raw;
+import berth.testing.Traffic;
 
 /**
  * Postgres goes away under traffic and comes back, without Berth being restarted. Berth reaches the
@@ -103,23 +100,23 @@ class DatabaseOutageIT {
 				.status()).isEqualTo(204);
 			assertThat(ps(revoked).status()).isEqualTo(401);
 
-			try (Traffic traffic = new Traffic(working)) {
+			try (Traffic traffic = new Traffic(() -> ps(working).status())) {
 				Instant cut = Instant.now();
 				postgres.stop();
 				try {
 					// beyond the keys' time to live (2 s in tests): every answer below is stale or unknown
 					Thread.sleep(3_000);
 					duringTheOutage(admin, cli, working, listing, revoked, unseen, revokedMeanwhile);
-					assertThat(traffic.statuses).as("the working tenant's requests while Postgres was away")
+					assertThat(traffic.statuses()).as("the working tenant's requests while Postgres was away")
 						.containsOnlyKeys(200);
-					assertThat(traffic.statuses.get(200).get()).isGreaterThan(10);
+					assertThat(traffic.statuses().get(200)).isGreaterThan(10);
 				}
 				finally {
 					postgres.start();
 				}
 				Instant back = Instant.now();
 				afterTheReturn(admin, working, unseen, revokedMeanwhile, back);
-				assertThat(traffic.statuses).as("the working tenant's requests, through the outage and the return")
+				assertThat(traffic.statuses()).as("the working tenant's requests, through the outage and the return")
 					.containsOnlyKeys(200);
 				lastUseWasKept(admin, listing, cut, back);
 			}
@@ -254,41 +251,6 @@ class DatabaseOutageIT {
 			revoke.setString(1, keyId);
 			assertThat(revoke.executeUpdate()).isEqualTo(1);
 		}
-	}
-
-	/** A tenant listing its containers in a loop, bounded, recording every answer's status. */
-	final class Traffic implements AutoCloseable {
-
-		final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-
-		final List<Throwable> failures = new CopyOnWriteArrayList<>();
-
-		private final AtomicBoolean running = new AtomicBoolean(true);
-
-		private final Thread loop;
-
-		Traffic(Admin.TenantKey tenant) {
-			loop = Thread.ofVirtual().start(() -> {
-				for (int i = 0; i < 2_000 && running.get(); i++) {
-					try {
-						statuses.computeIfAbsent(ps(tenant).status(), status -> new AtomicInteger()).incrementAndGet();
-						Thread.sleep(50);
-					}
-					catch (Throwable e) {
-						failures.add(e);
-						return;
-					}
-				}
-			});
-		}
-
-		@Override
-		public void close() throws InterruptedException {
-			running.set(false);
-			loop.join(Duration.ofSeconds(30));
-			assertThat(failures).isEmpty();
-		}
-
 	}
 
 }
