@@ -14,6 +14,7 @@ import berth.account.TenantAuthenticator;
 import berth.account.TenantAuthenticator.Result;
 import berth.account.TenantRef;
 import berth.metrics.GatewayMetrics;
+import berth.outage.Unavailable;
 import berth.web.DockerApiException;
 
 /**
@@ -50,7 +51,9 @@ public class DockerAuthentication {
 		catch (DockerApiException refusal) {
 			return Mono.error(refusal);
 		}
-		return authenticator.authenticate(key).map(result -> tenant(result, hostLabel));
+		return authenticator.authenticate(key)
+			.doOnError(Unavailable.class, unavailable -> metrics.authenticationFailure("unavailable"))
+			.map(result -> tenant(result, hostLabel));
 	}
 
 	/**

@@ -193,6 +193,7 @@ class DatabaseOutageIT {
 		assertThat(metric(metrics, "berth_serving_stale_seconds{dependency=\"database\"}")).isGreaterThan(0);
 		assertThat(metric(metrics, "berth_stale_answers_total{cache=\"keys\",dependency=\"database\"}")).isGreaterThan(0);
 		assertThat(metric(metrics, "berth_stale_answers_total{cache=\"plans\",dependency=\"database\"}")).isGreaterThan(0);
+		assertThat(metric(metrics, "berth_authentication_failures_total{reason=\"unavailable\"}")).isGreaterThanOrEqualTo(3);
 	}
 
 	private void afterTheReturn(Admin admin, Admin.TenantKey working, Admin.TenantKey unseen,
