@@ -14,7 +14,6 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
@@ -67,7 +66,9 @@ public class Database extends Dependency {
 	protected void check() throws SQLException {
 		if (!(pool instanceof HikariDataSource hikari) || hikari.getJdbcUrl() == null) {
 			try (Connection connection = pool.getConnection()) {
-				connection.isValid(2);
+				if (!connection.isValid(2)) {
+					throw new SQLRecoverableException("the database did not answer a validation in 2 s");
+				}
 			}
 			return;
 		}
