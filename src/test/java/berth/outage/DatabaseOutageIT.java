@@ -173,12 +173,21 @@ class DatabaseOutageIT {
 		assertThat(ps(revokedMeanwhile).status()).isEqualTo(200);
 
 		// the admin API has nothing to answer from
-		Admin.Response tenants = admin.call("GET", "/api/v1/tenants", null);
-		assertThat(tenants.status()).isEqualTo(503);
-		assertThat(tenants.contentType()).startsWith("application/problem+json");
-		assertThat(tenants.json().get("detail").asString()).isEqualTo("the account database is unavailable, try again shortly");
+		HttpResponse<String> tenants = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/tenants"))
+			.header("Authorization", "Bearer " + BerthTest.ADMIN_TOKEN)
+			.timeout(Duration.ofSeconds(20))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(tenants.statusCode()).isEqualTo(503);
+		assertThat(tenants.headers().firstValue("Retry-After")).hasValue("5");
+		assertThat(tenants.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(JSON.readTree(tenants.body()).get("detail").asString())
+			.isEqualTo("the account database is unavailable, try again shortly");
 		Admin.Response issue = admin.call("POST", "/api/v1/tenants/" + working.tenant() + "/keys", Map.of());
 		assertThat(issue.status()).isEqualTo(503);
+		assertThat(issue.json().get("detail").asString()).isEqualTo("the account database is unavailable, try again shortly");
+		assertThat(admin.call("GET", "/api/v1/tenants", null, "wrong-token").status())
+			.as("no admin token: told so, not about the database").isEqualTo(401);
 
 		// health: Berth is alive and ready to serve, its database is not there
 		assertThat(management("/actuator/health/liveness").statusCode()).isEqualTo(200);
