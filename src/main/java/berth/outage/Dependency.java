@@ -153,6 +153,18 @@ public abstract class Dependency {
 		}
 	}
 
+	/** When the current outage began; null while the dependency answers. */
+	public @Nullable Instant downSince() {
+		Outage current = outage.get();
+		return current == null ? null : current.since();
+	}
+
+	/** The failure that began the current outage, as logged; null while the dependency answers. */
+	public @Nullable String downCause() {
+		Outage current = outage.get();
+		return current == null ? null : current.cause();
+	}
+
 	/** How long stale answers have been given in this outage; zero when none were. */
 	public Duration servingStaleFor() {
 		Outage current = outage.get();

@@ -199,6 +199,7 @@ class DatabaseOutageIT {
 		HttpResponse<String> health = management("/actuator/health");
 		JsonNode components = JSON.readTree(health.body()).get("components");
 		assertThat(components.get("db").get("status").asString()).isEqualTo("DOWN");
+		assertThat(components.get("db").get("details").get("since").asString()).isNotBlank();
 		assertThat(components.get("livenessState").get("status").asString()).isEqualTo("UP");
 
 		String metrics = management("/actuator/prometheus").body();
