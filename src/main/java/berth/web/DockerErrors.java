@@ -1,6 +1,7 @@
 package berth.web;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,8 +11,12 @@ public final class DockerErrors {
 
 	private static final Logger log = LoggerFactory.getLogger(DockerErrors.class);
 
-	/** What a docker client is told about a failed request. */
-	public record Answer(int status, String message) {
+	/**
+	 * What a docker client is told about a failed request.
+	 *
+	 * @param retryAfterSeconds the {@code Retry-After} header's value, 0 for none
+	 */
+	public record Answer(int status, String message, long retryAfterSeconds) {
 
 		public byte[] body() {
 			return DockerErrors.body(message);
@@ -28,10 +33,12 @@ public final class DockerErrors {
 	 */
 	public static Answer answerFor(Throwable error, String method, String path) {
 		if (error instanceof DockerApiException refusal) {
-			return new Answer(refusal.status().value(), refusal.getMessage());
+			Duration retryAfter = refusal.retryAfter();
+			return new Answer(refusal.status().value(), refusal.getMessage(),
+					retryAfter == null ? 0 : Math.max(1, retryAfter.toSeconds()));
 		}
 		log.error("request {} {} failed", method, path, error);
-		return new Answer(500, INTERNAL);
+		return new Answer(500, INTERNAL, 0);
 	}
 
 	static final String INTERNAL = "berth: internal error; the server log has the details";

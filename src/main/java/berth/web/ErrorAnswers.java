@@ -2,6 +2,7 @@ package berth.web;
 
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -41,6 +42,9 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 					exchange.getRequest().getPath().value());
 			status = HttpStatusCode.valueOf(answer.status());
 			message = answer.message();
+			if (answer.retryAfterSeconds() > 0) {
+				exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(answer.retryAfterSeconds()));
+			}
 		}
 		String path = exchange.getRequest().getPath().value();
 		if (path.equals("/api") || path.startsWith("/api/")) {
