@@ -66,6 +66,10 @@ final class JsonBodies {
 				throw PolicyRefusal.malformed("json", "field names must be plain ASCII: " + path + "." + key);
 			}
 			String field = schema.canonical(key);
+			if (field == null && schema.nullExtras() && property.getValue().isNull() && !out.has(key)) {
+				out.set(key, property.getValue());
+				continue;
+			}
 			if (field == null) {
 				throw PolicyRefusal.forbidden("unknown-field",
 						"the field " + path + "." + key + " is not known to Berth's policy, so it is not allowed");

@@ -16,6 +16,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 import berth.account.TenantRef;
+import berth.web.EngineAnswer;
 
 /**
  * The security policy's entry point, used by the gateway for ordinary requests and for hijacked
@@ -71,6 +72,11 @@ public class Policy {
 		String key = method + " " + template;
 		try {
 			normalised(rawPath);
+			EngineAnswer standIn = StandIns.answer(method, Endpoints.unversioned(rawPath));
+			if (standIn != null) {
+				refusals.answered(tenant.name(), key, standIn);
+				throw standIn;
+			}
 			ApiTable.Endpoint endpoint = ApiTable.lookup(method, template);
 			if ((template.equals("/session") || template.equals("/grpc")) && method.equals("POST")) {
 				if (!properties.buildkit()) {

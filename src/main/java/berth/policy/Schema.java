@@ -43,6 +43,9 @@ public final class Schema {
 
 	private final Map<String, Kind> kinds = new LinkedHashMap<>();
 
+	/** Whether keys that name no field are read (verbatim) when their value is null, for a rule to check. */
+	private boolean nullExtras;
+
 	private Schema(String name) {
 		this.name = name;
 	}
@@ -63,6 +66,20 @@ public final class Schema {
 
 	Schema field(String field, Schema nested) {
 		return field(field, new Nested(nested));
+	}
+
+	/**
+	 * The same struct, whose keys that name no field are kept as they are when their value is
+	 * {@code null} (the engine ignores them), so that a rule can check them and take them out; any
+	 * other unknown key is still refused.
+	 */
+	Schema withNullExtras() {
+		nullExtras = true;
+		return this;
+	}
+
+	boolean nullExtras() {
+		return nullExtras;
 	}
 
 	/** A copy with more fields. */

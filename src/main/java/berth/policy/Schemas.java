@@ -62,8 +62,13 @@ final class Schemas {
 		.field("IPAMConfig", ENDPOINT_IPAM)
 		.field("DriverOpts", MAP);
 
+	/**
+	 * Network keys with null settings beside {@code EndpointsConfig} are what docker-py sends for
+	 * {@code network=}: the engine ignores them, {@link ContainerRules} checks and drops them.
+	 */
 	static final Schema NETWORKING_CONFIG = Schema.of("NetworkingConfig")
-		.field("EndpointsConfig", new Schema.MapOf(new Schema.Nested(ENDPOINT_SETTINGS)));
+		.field("EndpointsConfig", new Schema.MapOf(new Schema.Nested(ENDPOINT_SETTINGS)))
+		.withNullExtras();
 
 	static final Schema HEALTHCHECK = Schema.of("Healthcheck", "Test", "Interval", "Timeout", "StartPeriod",
 			"StartInterval", "Retries");
@@ -84,7 +89,8 @@ final class Schemas {
 	static final Schema CONTAINER_UPDATE = RESOURCES.with("ContainerUpdate",
 			Schema.of("ContainerUpdate").field("RestartPolicy", RESTART_POLICY));
 
-	static final Schema EXEC_CREATE = Schema.of("ExecConfig", "AttachStdin", "AttachStdout", "AttachStderr",
+	/** {@code Container} repeats the path (docker-py sends it); the engine ignores it, {@link ContainerRules} drops it. */
+	static final Schema EXEC_CREATE = Schema.of("ExecConfig", "Container", "AttachStdin", "AttachStdout", "AttachStderr",
 			"ConsoleSize", "Detach", "DetachKeys", "Tty", "Env", "Cmd", "Privileged", "User", "WorkingDir");
 
 	static final Schema EXEC_START = Schema.of("ExecStartConfig", "Detach", "Tty", "ConsoleSize");

@@ -11,10 +11,10 @@ public final class DockerErrors {
 	private static final Logger log = LoggerFactory.getLogger(DockerErrors.class);
 
 	/** What a docker client is told about a failed request. */
-	public record Answer(int status, String message) {
+	public record Answer(int status, String message, byte[] body) {
 
-		public byte[] body() {
-			return DockerErrors.body(message);
+		public Answer(int status, String message) {
+			this(status, message, DockerErrors.body(message));
 		}
 
 	}
@@ -27,6 +27,9 @@ public final class DockerErrors {
 	 * else is a 500 that points to the server log, where it is written with the request it failed.
 	 */
 	public static Answer answerFor(Throwable error, String method, String path) {
+		if (error instanceof EngineAnswer answer) {
+			return new Answer(answer.status().value(), answer.getMessage(), answer.json());
+		}
 		if (error instanceof DockerApiException refusal) {
 			return new Answer(refusal.status().value(), refusal.getMessage());
 		}
