@@ -302,7 +302,24 @@ public class Images {
 				digests.add(digest);
 			}
 		}
+		// a committed image's configs are the container's: its image as the tenant named it, no Berth labels
+		for (String config : List.of("Config", "ContainerConfig")) {
+			if (copy.get(config) instanceof ObjectNode object) {
+				committedFrom(tenant, object);
+			}
+		}
 		return copy;
+	}
+
+	private static void committedFrom(String tenant, ObjectNode config) {
+		JsonNode given = config.path("Labels").get(ImageRules.GIVEN_LABEL);
+		if (config.get("Image") instanceof JsonNode image && image.isString()) {
+			config.put("Image", given != null && given.isString() ? given.stringValue()
+					: ImageNames.shown(tenant, image.stringValue()).orElse(image.stringValue()));
+		}
+		if (config.get("Labels") instanceof ObjectNode labels) {
+			labels.properties().removeIf(label -> TenantView.hidden(label.getKey()));
+		}
 	}
 
 	static JsonNode history(String tenant, JsonNode history) {
@@ -367,6 +384,9 @@ public class Images {
 						continue;
 					}
 					ObjectNode copy = (ObjectNode) image.deepCopy();
+					if (copy.get("Labels") instanceof ObjectNode labels) {
+						labels.properties().removeIf(label -> TenantView.hidden(label.getKey()));
+					}
 					ArrayNode repoTags = copy.putArray("RepoTags");
 					tags.forEach(repoTags::add);
 					ArrayNode digests = copy.putArray("RepoDigests");
