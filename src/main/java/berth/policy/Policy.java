@@ -128,6 +128,20 @@ public class Policy {
 			.then(Mono.fromCallable(() -> JsonBodies.write(tree)));
 	}
 
+	/**
+	 * Whether a body where the endpoint takes none says nothing: {@code {}} or {@code null} (docker-py
+	 * sends {@code {}} with a push), which the engine does not read. Such a body is dropped, with an
+	 * audit line, rather than refused.
+	 */
+	public boolean emptyBody(TenantRef tenant, Decision decision, byte[] body) {
+		String text = new String(body, java.nio.charset.StandardCharsets.US_ASCII).strip();
+		if (!text.equals("{}") && !text.equals("null")) {
+			return false;
+		}
+		refusals.dropped(tenant.name(), decision.endpoint(), "body", "an empty JSON body where the engine reads none");
+		return true;
+	}
+
 	/** The refusal for a non-empty body where the endpoint takes none. */
 	public PolicyRefusal unexpectedBody(TenantRef tenant, Decision decision) {
 		PolicyRefusal refusal = PolicyRefusal.malformed("body", decision.endpoint() + " takes no request body");
