@@ -262,26 +262,22 @@ class Images(unittest.TestCase):
 
     def test_push_pull_from_the_local_registry(self):
         repository = "%s/%s-pulled" % (REGISTRY, PREFIX)
-        self.docker.images.get("busybox").tag(repository, "1")
-        self.made.append(repository + ":1")
-        for line in self.docker.images.push(repository, tag="1", stream=True, decode=True):
+        self.docker.images.get("busybox").tag(repository, "latest")
+        self.made.append(repository + ":latest")
+        for line in self.docker.images.push(repository, tag="latest", stream=True, decode=True):
             self.assertNotIn("error", line)
-        self.docker.images.remove(repository + ":1")
+        self.docker.images.remove(repository + ":latest")
         with self.assertRaises(ImageNotFound):
-            self.docker.images.get(repository + ":1")
-        pulled = self.docker.images.pull(repository, tag="1")
-        self.assertIn(repository + ":1", pulled.tags)
-        c = self.docker.containers.create(repository + ":1", "true", name=name("from-pulled"))
-        try:
-            self.assertEqual(self.docker.api.inspect_container(c.id)["Config"]["Image"], repository + ":1")
-        finally:
-            c.remove()
-        untagged = self.docker.containers.create(repository, "true", name=name("from-pulled-untagged"))
-        try:
-            self.assertEqual(self.docker.api.inspect_container(untagged.id)["Config"]["Image"], repository,
-                             "read back as given, without a tag")
-        finally:
-            untagged.remove()
+            self.docker.images.get(repository + ":latest")
+        pulled = self.docker.images.pull(repository, tag="latest")
+        self.assertIn(repository + ":latest", pulled.tags)
+        for given in (repository + ":latest", repository):
+            c = self.docker.containers.create(given, "true", name=name("from-pulled"))
+            try:
+                self.assertEqual(self.docker.api.inspect_container(c.id)["Config"]["Image"], given,
+                                 "read back as given")
+            finally:
+                c.remove()
 
     def build(self, tag, dockerfile, **kwargs):
         image, log = self.docker.images.build(fileobj=build_context(dockerfile, {"greeting.txt": "hello\n"}),

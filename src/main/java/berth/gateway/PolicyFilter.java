@@ -68,7 +68,7 @@ class PolicyFilter implements GlobalFilter, Ordered {
 					if (body.length > 0 && !policy.emptyBody(tenant, decision, body)) {
 						return Mono.error(policy.unexpectedBody(tenant, decision));
 					}
-					return chain.filter(exchange.mutate().request(withBody(request, new byte[0], false)).build());
+					return chain.filter(exchange.mutate().request(withBody(request, body, false)).build());
 				}
 				// what a rule holds for this request (a tenant's turn to create) ends with the exchange
 				AfterAnswer after = new AfterAnswer();

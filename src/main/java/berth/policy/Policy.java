@@ -129,16 +129,17 @@ public class Policy {
 	}
 
 	/**
-	 * Whether a body where the endpoint takes none says nothing: {@code {}} or {@code null} (docker-py
-	 * sends {@code {}} with a push), which the engine does not read. Such a body is dropped, with an
-	 * audit line, rather than refused.
+	 * Whether a body where the endpoint takes none says nothing: {@code {}} or {@code null}. docker-py
+	 * sends {@code {}} with a push, where the engine reads it as an empty registry login when no
+	 * {@code X-Registry-Auth} header came. Such a body is passed on as it is, with an audit line,
+	 * rather than refused.
 	 */
 	public boolean emptyBody(TenantRef tenant, Decision decision, byte[] body) {
 		String text = new String(body, java.nio.charset.StandardCharsets.US_ASCII).strip();
 		if (!text.equals("{}") && !text.equals("null")) {
 			return false;
 		}
-		refusals.dropped(tenant.name(), decision.endpoint(), "body", "an empty JSON body where the engine reads none");
+		refusals.dropped(tenant.name(), decision.endpoint(), "body", "an empty JSON body, passed on as it is");
 		return true;
 	}
 

@@ -47,7 +47,8 @@ public class Refusals {
 
 	/**
 	 * Logs a field the engine ignores, or one that repeats the path, which the policy accepted after
-	 * checking it and took out of the body before forwarding it.
+	 * checking it and took out of the body before forwarding it; or a body that says nothing where
+	 * none is read.
 	 */
 	void dropped(String tenant, String endpoint, String field, String reason) {
 		audit.info("policy dropped tenant={} endpoint=\"{}\" field={} reason=\"{}\"", tenant, endpoint, field, reason);
