@@ -384,6 +384,16 @@ class Networks(unittest.TestCase):
                 c.remove(force=True)
             net.remove()
 
+    def test_legacy_links_on_the_default_network(self):
+        docker_client = client()
+        target = docker_client.containers.run("busybox", "sleep 300", name=name("target"), detach=True)
+        try:
+            out = docker_client.containers.run("busybox", "ping -c 1 -W 5 legacy", links={name("target"): "legacy"},
+                                               remove=True)
+            self.assertIn(b"1 packets received", out)
+        finally:
+            target.remove(force=True)
+
     def test_chosen_subnets_are_refused_by_rule(self):
         ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet="10.99.0.0/24")])
         with self.assertRaises(APIError) as refused:

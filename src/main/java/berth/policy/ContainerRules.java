@@ -136,23 +136,26 @@ class ContainerRules implements BodyRule {
 	}
 
 	/**
-	 * An exec's {@code Container} (docker-py sends it): the engine ignores it, as the path says which
-	 * container. Accepted when it names the container of the path, and taken out.
+	 * An exec's {@code Container} (docker-py) or {@code containerId} (docker-java): the engine ignores
+	 * them, as the path says which container. Accepted when they name the container of the path, and
+	 * taken out.
 	 */
 	private void execContainer(Request request, ObjectNode body) {
-		JsonNode given = body.remove("Container");
-		if (given == null || given.isNull()) {
-			return;
-		}
 		String[] segments = request.path().split("/");
 		String inPath = segments.length >= 2 ? segments[segments.length - 2] : "";
-		String named = Values.text(given);
-		if (!named.equals(inPath) && !named.equals("/" + inPath)) {
-			throw refused(request, PolicyRefusal.malformed("exec-container", "ExecConfig.Container (" + named
-					+ ") names another container than the path (" + inPath + ")"));
+		for (String field : List.of("Container", "ContainerId")) {
+			JsonNode given = body.remove(field);
+			if (given == null || given.isNull()) {
+				continue;
+			}
+			String named = Values.text(given);
+			if (!named.equals(inPath) && !named.equals("/" + inPath)) {
+				throw refused(request, PolicyRefusal.malformed("exec-container", "ExecConfig." + field + " (" + named
+						+ ") names another container than the path (" + inPath + ")"));
+			}
+			refusals.dropped(request.tenant().name(), request.endpoint(), "ExecConfig." + field,
+					"ignored by the engine; repeats the path");
 		}
-		refusals.dropped(request.tenant().name(), request.endpoint(), "ExecConfig.Container",
-				"ignored by the engine; repeats the path");
 	}
 
 	private PolicyRefusal refused(Request request, PolicyRefusal refusal) {

@@ -112,7 +112,8 @@ public class Policy {
 	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body) {
 		ObjectNode tree;
 		try {
-			tree = JsonBodies.read(body, decision.schema());
+			tree = JsonBodies.read(body, decision.schema(), field -> refusals.dropped(tenant.name(), decision.endpoint(),
+					field, "empty, and not read by the engine"));
 		}
 		catch (PolicyRefusal refusal) {
 			refusals.record(tenant.name(), decision.endpoint(), refusal);

@@ -33,9 +33,19 @@ public final class Schema {
 	record Nested(Schema schema) implements Kind {
 	}
 
+	/**
+	 * A field of older API versions that the engine no longer reads, which client libraries still
+	 * send (docker-java's {@code PortSpecs}, {@code DiskQuota}, {@code LxcConf}): accepted empty and
+	 * dropped, refused otherwise.
+	 */
+	record Unread() implements Kind {
+	}
+
 	static final Kind VALUE = new Value();
 
 	static final Kind MAP = new MapOf(VALUE);
+
+	static final Kind UNREAD = new Unread();
 
 	private final String name;
 
@@ -61,6 +71,14 @@ public final class Schema {
 	Schema field(String field, Kind kind) {
 		canonical.put(field.toLowerCase(Locale.ROOT), field);
 		kinds.put(field, kind);
+		return this;
+	}
+
+	/** Fields the engine no longer reads (see {@link Unread}). */
+	Schema unread(String... fields) {
+		for (String field : fields) {
+			field(field, UNREAD);
+		}
 		return this;
 	}
 
