@@ -75,6 +75,21 @@ class TestcontainersIT extends CliTestSupport {
 		}
 	}
 
+	@Test
+	void anImageWhoseNameHasSlashesIsFoundThoughDockerJavaEncodesThem() {
+		// docker-java writes /images/127.0.0.1:5000%2F<prefix>%2Fbox:1/json: the tenant's own tag, found
+		String image = "127.0.0.1:5000/" + prefix + "/box:1";
+		ok("tag", "busybox", image);
+		try (GenericContainer<?> box = new GenericContainer<>(DockerImageName.parse(image))
+			.withCommand("sh", "-c", "echo up from a slashed name && exec sleep 600")
+			.waitingFor(Wait.forLogMessage(".*up from a slashed name.*\\n", 1).withStartupTimeout(Duration.ofSeconds(60)))) {
+			box.start();
+			assertThat(box.getContainerInfo().getConfig().getImage()).isEqualTo(image);
+			assertThat(inspectOnEngine("{{.Config.Image}}", box.getContainerId()))
+				.isEqualTo("berth.local/" + tenant.tenant() + "/r/127.0.0.1__5000/" + prefix + "/box:1");
+		}
+	}
+
 	private static String get(String url) throws Exception {
 		try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
 			HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
