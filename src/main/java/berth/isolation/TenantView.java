@@ -521,7 +521,7 @@ public final class TenantView {
 	}
 
 	/** Whether a label key is one of Berth's own marks. */
-	public static boolean hidden(String label) {
+	static boolean hidden(String label) {
 		return label.startsWith(BERTH_LABELS) && !label.equals(ROUTE_LABEL);
 	}
 
