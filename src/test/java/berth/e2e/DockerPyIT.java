@@ -32,7 +32,8 @@ class DockerPyIT extends CliTestSupport {
 			.env("BERTH_KEY", tenant.key())
 			.env("BERTH_DOMAIN", "berth.localhost")
 			.env("BERTH_PREFIX", prefix)
-			.env("BERTH_REGISTRY", "127.0.0.1:5000");
+			.env("BERTH_REGISTRY", "127.0.0.1:5000")
+			.env("PYTHONDONTWRITEBYTECODE", "1");
 		// Debian's python3-docker belongs to the system's python3, not to whatever python3 comes first on PATH
 		Result run = python.exec(null, Duration.ofMinutes(8), "/usr/bin/python3", "-W", "ignore::ResourceWarning", "-m",
 				"unittest", "discover", "-v", "-s", SUITE.toString(), "-p", "test_*.py");
