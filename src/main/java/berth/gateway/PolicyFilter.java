@@ -65,7 +65,7 @@ class PolicyFilter implements GlobalFilter, Ordered {
 			.onErrorMap(BodyTooLarge.class, e -> policy.bodyTooLarge(tenant, decision))
 			.flatMap(body -> {
 				if (!decision.jsonBody()) {
-					if (body.length > 0) {
+					if (body.length > 0 && !policy.emptyBody(tenant, decision, body)) {
 						return Mono.error(policy.unexpectedBody(tenant, decision));
 					}
 					return chain.filter(exchange.mutate().request(withBody(request, body, false)).build());

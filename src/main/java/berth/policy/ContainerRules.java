@@ -1,5 +1,6 @@
 package berth.policy;
 
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -78,7 +79,10 @@ class ContainerRules implements BodyRule {
 			case "POST /containers/{id}/update" -> plans.of(request.tenant())
 				.doOnNext(plan -> Quotas.check(body, plan, verdict))
 				.then();
-			default -> Mono.fromRunnable(() -> exec(body, verdict));
+			default -> Mono.fromRunnable(() -> {
+				execContainer(request, body);
+				exec(body, verdict);
+			});
 		};
 	}
 
@@ -86,6 +90,7 @@ class ContainerRules implements BodyRule {
 		JsonNode given = body.get("HostConfig");
 		ObjectNode hostConfig = given instanceof ObjectNode object ? object : body.putObject("HostConfig");
 		HostConfigRules.check(hostConfig, verdict);
+		networkShortcut(request, body, hostConfig);
 		boundedLogs(hostConfig);
 		user(body.get("User"), verdict);
 		labels(body, request.tenant().name(), verdict);
@@ -104,6 +109,58 @@ class ContainerRules implements BodyRule {
 				});
 			}));
 		}).then();
+	}
+
+	/**
+	 * {@code NetworkingConfig: {"net": null}}, which docker-py sends for {@code network="net"} beside
+	 * {@code NetworkMode: "net"}: the engine ignores keys other than {@code EndpointsConfig}. Such a key
+	 * is accepted when it names the network of {@code NetworkMode}, and taken out.
+	 */
+	private void networkShortcut(Request request, ObjectNode body, ObjectNode hostConfig) {
+		if (!(body.get("NetworkingConfig") instanceof ObjectNode networking)) {
+			return;
+		}
+		String mode = Values.text(hostConfig.get("NetworkMode"));
+		for (String key : List.copyOf(networking.propertyNames())) {
+			if (key.equals("EndpointsConfig")) {
+				continue;
+			}
+			if (!key.equals(mode)) {
+				throw refused(request, PolicyRefusal.malformed("networking-config", "NetworkingConfig." + key
+						+ " names another network than HostConfig.NetworkMode (" + mode + ")"));
+			}
+			networking.remove(key);
+			refusals.dropped(request.tenant().name(), request.endpoint(), "NetworkingConfig." + key,
+					"ignored by the engine; repeats HostConfig.NetworkMode");
+		}
+	}
+
+	/**
+	 * An exec's {@code Container} (docker-py) or {@code containerId} (docker-java): the engine ignores
+	 * them, as the path says which container. Accepted when they name the container of the path, and
+	 * taken out.
+	 */
+	private void execContainer(Request request, ObjectNode body) {
+		String[] segments = request.path().split("/");
+		String inPath = segments.length >= 2 ? segments[segments.length - 2] : "";
+		for (String field : List.of("Container", "ContainerId")) {
+			JsonNode given = body.remove(field);
+			if (given == null || given.isNull()) {
+				continue;
+			}
+			String named = Values.text(given);
+			if (!named.equals(inPath) && !named.equals("/" + inPath)) {
+				throw refused(request, PolicyRefusal.malformed("exec-container", "ExecConfig." + field + " (" + named
+						+ ") names another container than the path (" + inPath + ")"));
+			}
+			refusals.dropped(request.tenant().name(), request.endpoint(), "ExecConfig." + field,
+					"ignored by the engine; repeats the path");
+		}
+	}
+
+	private PolicyRefusal refused(Request request, PolicyRefusal refusal) {
+		refusals.record(request.tenant().name(), request.endpoint(), refusal);
+		return refusal;
 	}
 
 	/** A log flood must not fill the engine's disk: json-file logs are rotated unless the tenant chose sizes. */

@@ -16,6 +16,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 import berth.account.TenantRef;
+import berth.web.EngineAnswer;
 
 /**
  * The security policy's entry point, used by the gateway for ordinary requests and for hijacked
@@ -71,6 +72,11 @@ public class Policy {
 		String key = method + " " + template;
 		try {
 			normalised(rawPath);
+			EngineAnswer standIn = StandIns.answer(method, Endpoints.unversioned(rawPath));
+			if (standIn != null) {
+				refusals.answered(tenant.name(), key, standIn);
+				throw standIn;
+			}
 			ApiTable.Endpoint endpoint = ApiTable.lookup(method, template);
 			if ((template.equals("/session") || template.equals("/grpc")) && method.equals("POST")) {
 				if (!properties.buildkit()) {
@@ -106,7 +112,8 @@ public class Policy {
 	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body) {
 		ObjectNode tree;
 		try {
-			tree = JsonBodies.read(body, decision.schema());
+			tree = JsonBodies.read(body, decision.schema(), field -> refusals.dropped(tenant.name(), decision.endpoint(),
+					field, "empty, and not read by the engine"));
 		}
 		catch (PolicyRefusal refusal) {
 			refusals.record(tenant.name(), decision.endpoint(), refusal);
@@ -120,6 +127,21 @@ public class Policy {
 			.filter(rule -> rule.appliesTo(decision.endpoint()))
 			.concatMap(rule -> rule.apply(request, tree))
 			.then(Mono.fromCallable(() -> JsonBodies.write(tree)));
+	}
+
+	/**
+	 * Whether a body where the endpoint takes none says nothing: {@code {}} or {@code null}. docker-py
+	 * sends {@code {}} with a push, where the engine reads it as an empty registry login when no
+	 * {@code X-Registry-Auth} header came. Such a body is passed on as it is, with an audit line,
+	 * rather than refused.
+	 */
+	public boolean emptyBody(TenantRef tenant, Decision decision, byte[] body) {
+		String text = new String(body, java.nio.charset.StandardCharsets.US_ASCII).strip();
+		if (!text.equals("{}") && !text.equals("null")) {
+			return false;
+		}
+		refusals.dropped(tenant.name(), decision.endpoint(), "body", "an empty JSON body, passed on as it is");
+		return true;
 	}
 
 	/** The refusal for a non-empty body where the endpoint takes none. */

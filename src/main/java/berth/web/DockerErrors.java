@@ -14,12 +14,17 @@ public final class DockerErrors {
 	/**
 	 * What a docker client is told about a failed request.
 	 *
+	 * @param body the answer's JSON, in the engine's shape
 	 * @param retryAfterSeconds the {@code Retry-After} header's value, 0 for none
 	 */
-	public record Answer(int status, String message, long retryAfterSeconds) {
+	public record Answer(int status, String message, byte[] body, long retryAfterSeconds) {
 
-		public byte[] body() {
-			return DockerErrors.body(message);
+		public Answer(int status, String message) {
+			this(status, message, 0);
+		}
+
+		public Answer(int status, String message, long retryAfterSeconds) {
+			this(status, message, DockerErrors.body(message), retryAfterSeconds);
 		}
 
 	}
@@ -32,6 +37,9 @@ public final class DockerErrors {
 	 * else is a 500 that points to the server log, where it is written with the request it failed.
 	 */
 	public static Answer answerFor(Throwable error, String method, String path) {
+		if (error instanceof EngineAnswer answer) {
+			return new Answer(answer.status().value(), answer.getMessage(), answer.json(), 0);
+		}
 		if (error instanceof DockerApiException refusal) {
 			Duration retryAfter = refusal.retryAfter();
 			return new Answer(refusal.status().value(), refusal.getMessage(),

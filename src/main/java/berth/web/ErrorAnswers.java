@@ -33,6 +33,9 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 		}
 		HttpStatusCode status;
 		String message;
+		if (error instanceof EngineAnswer answer) {
+			return write(exchange, answer.status(), answer.json());
+		}
 		if (error instanceof ResponseStatusException known) {
 			status = known.getStatusCode();
 			message = known.getReason() != null ? known.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
@@ -55,7 +58,10 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 	}
 
 	private Mono<Void> writeDocker(ServerWebExchange exchange, HttpStatusCode status, String message) {
-		byte[] body = DockerErrors.body(message);
+		return write(exchange, status, DockerErrors.body(message));
+	}
+
+	private Mono<Void> write(ServerWebExchange exchange, HttpStatusCode status, byte[] body) {
 		var response = exchange.getResponse();
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);

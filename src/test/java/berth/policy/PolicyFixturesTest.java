@@ -23,6 +23,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import berth.account.TenantRef;
+import berth.web.DockerErrors;
+import berth.web.EngineAnswer;
 
 /**
  * The policy, table-driven: every case in {@code policy/cases.json} is a request (method, target,
@@ -71,9 +73,24 @@ class PolicyFixturesTest {
 		try {
 			JsonNode forwarded = run(policy, c);
 			assertThat(expected).as("allowed, but the fixture expects a refusal").isEqualTo(200);
+			assertThat(c.has("answer")).as("forwarded, but the fixture expects Berth to answer").isFalse();
 			if (c.has("forwarded")) {
 				assertContains(forwarded, c.get("forwarded"), "");
 			}
+			for (JsonNode pointer : c.path("absent")) {
+				assertThat(forwarded.at(pointer.asString()).isMissingNode())
+					.as("forwarded body has no " + pointer.asString() + ": " + forwarded)
+					.isTrue();
+			}
+		}
+		catch (EngineAnswer answer) {
+			// answered in the engine's place, in its words: no refusal, nothing counted
+			assertThat(c.has("answer")).as("answered by Berth: " + answer.getMessage()).isTrue();
+			DockerErrors.Answer written = DockerErrors.answerFor(answer, "GET", "/");
+			assertThat(written.status()).isEqualTo(expected);
+			assertThat(new String(written.body(), StandardCharsets.UTF_8)).contains(c.get("answer").asString())
+				.doesNotContain("berth");
+			assertThat(meters.find("berth.policy.refusals").counters()).isEmpty();
 		}
 		catch (PolicyRefusal refusal) {
 			assertThat(refusal.status().value()).as(refusal.getMessage()).isEqualTo(expected);
