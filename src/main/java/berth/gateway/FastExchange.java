@@ -185,7 +185,7 @@ final class FastExchange implements EngineConnections.Listener {
 		}
 		this.tenant = tenant;
 		// refusals are thrown; OnLoop turns them into refuse()
-		support.policy().decide(tenant, method, rawPath, rawQuery);
+		support.policy().decide(tenant, method, rawPath, rawQuery, request.headers().getAll(HttpHeaderNames.CONTENT_TYPE));
 		view = support.answers().of(tenant, method, rawPath, rawQuery);
 		OnLoop.subscribe(support.ownership().ownedRequest(tenant, method, rawPath, rawQuery), client.executor(),
 				this::owned, this::refuse);

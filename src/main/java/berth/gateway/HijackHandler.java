@@ -173,7 +173,8 @@ final class HijackHandler extends ChannelDuplexHandler {
 		support.authentication()
 			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST))
 			.flatMap(tenant -> {
-				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery);
+				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery,
+						headers.getAll(HttpHeaderNames.CONTENT_TYPE));
 				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
 						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
 						: Mono.just(bytes);

@@ -52,7 +52,8 @@ class PolicyFilter implements GlobalFilter, Ordered {
 		TenantRef tenant = TenantFilter.requireTenant(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		URI uri = request.getURI();
-		Decision decision = policy.decide(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery());
+		Decision decision = policy.decide(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery(),
+				request.getHeaders().getOrEmpty(HttpHeaders.CONTENT_TYPE));
 		if (decision.streamBody()) {
 			return chain.filter(exchange);
 		}

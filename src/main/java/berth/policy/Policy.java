@@ -1,13 +1,11 @@
 package berth.policy;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -65,8 +63,12 @@ public class Policy {
 		return ApiTable.lookup(method, template).body();
 	}
 
-	/** Decides on method and raw target; throws {@link PolicyRefusal} (unless auditing a 403). */
-	public Decision decide(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
+	/**
+	 * Decides on method, raw target and the request's {@code Content-Type} values; throws
+	 * {@link PolicyRefusal} (unless auditing a 403).
+	 */
+	public Decision decide(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery,
+			List<String> contentTypes) {
 		String template = Endpoints.template(rawPath);
 		String key = method + " " + template;
 		try {
@@ -83,7 +85,9 @@ public class Policy {
 				refusals.forbid(tenant.name(), key, "endpoint", endpoint.refusal());
 				return new Decision(key, template, Body.STREAM, Map.of(), null);
 			}
-			Map<String, List<String>> query = query(rawQuery);
+			noForm(contentTypes);
+			Map<String, List<String>> query = GoForm.parseQuery(rawQuery);
+			shaped(query, endpoint.params());
 			for (ApiTable.QueryRule rule : endpoint.query()) {
 				String value = single(query, rule.name());
 				if (!rule.accepts().test(value)) {
@@ -100,6 +104,35 @@ public class Policy {
 			}
 			throw refusal;
 		}
+	}
+
+	/**
+	 * Refuses form bodies. For a POST sent as a form, Go's {@code ParseForm} reads the endpoint's
+	 * parameters from the body before the query's, and {@code FormValue} parses a multipart body the
+	 * same way: a body would carry parameters (a pull's {@code fromSrc}) that the policy never saw.
+	 * No Docker client sends either, and no endpoint takes one, so any such {@code Content-Type} is
+	 * refused, whatever the method and even with an empty body.
+	 */
+	private static void noForm(List<String> contentTypes) {
+		for (String contentType : contentTypes) {
+			String media = GoForm.mediaType(contentType);
+			if (media.equals(GoForm.URLENCODED) || media.startsWith("multipart/")) {
+				throw PolicyRefusal.malformed("form-body", "form bodies are not accepted (Content-Type " + media
+						+ "): the engine would read parameters from them; send parameters in the query");
+			}
+		}
+	}
+
+	/**
+	 * Refuses a repeated parameter unless the engine reads it as a list: the engine takes the first
+	 * value, and whatever Berth reads must be what the engine reads.
+	 */
+	private static void shaped(Map<String, List<String>> query, ApiTable.Params params) {
+		query.forEach((name, values) -> {
+			if (values.size() > 1 && !params.repeatable(name)) {
+				throw PolicyRefusal.malformed("query", "the query parameter " + name + " is given more than once");
+			}
+		});
 	}
 
 	/** Reads, checks and re-serialises a JSON body; the result is what the engine gets. */
@@ -190,15 +223,6 @@ public class Policy {
 	/** {@code /v1.N/} or {@code /v1.NN/}: the versions the engine's API has. */
 	private static boolean supportedVersion(String rawPath, int prefix) {
 		return rawPath.startsWith("/v1.") && prefix >= 5 && prefix <= 6 && prefix < rawPath.length();
-	}
-
-	private static Map<String, List<String>> query(@Nullable String rawQuery) {
-		Map<String, List<String>> out = new HashMap<>();
-		if (rawQuery == null || rawQuery.isEmpty()) {
-			return out;
-		}
-		new QueryStringDecoder(rawQuery, false).parameters().forEach((name, values) -> out.put(name, new ArrayList<>(values)));
-		return out;
 	}
 
 	/** The one value of a policed parameter; repeated or case-variant keys are refused, not guessed. */

@@ -183,7 +183,7 @@ class PolicyAttacksIT {
 				new Attempt("dupkey", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false,\"Privileged\":true}}", false, json, 400, "Duplicate"),
 				new Attempt("chunked", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}", true, json, 403, "privileged containers"),
 				new Attempt("form", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}", false,
-						"Content-Type: application/x-www-form-urlencoded", 403, "privileged containers"),
+						"Content-Type: application/x-www-form-urlencoded", 400, "form bodies are not accepted"),
 				new Attempt("deep", "{\"Image\":\"busybox\",\"Labels\":" + "[".repeat(100) + "]".repeat(100) + "}", false, json, 400, "not JSON"),
 				new Attempt("huge", "{\"Image\":\"busybox\",\"Env\":[\"" + "x".repeat(2 * 1024 * 1024) + "\"]}", false, json, 413, "larger than"));
 		for (Attempt attempt : attempts) {
@@ -207,6 +207,98 @@ class PolicyAttacksIT {
 				"{\"Privileged\":true}".getBytes(StandardCharsets.UTF_8), false, auth, json);
 		assertThat(startWithBody.status()).isEqualTo(400);
 		assertThat(startWithBody.body()).contains("takes no request body");
+	}
+
+	/**
+	 * The engine reads a form body's parameters before the query's: a pull whose body names a URL would
+	 * be a fetch from the engine's network. A loopback listener stands for that network; it must never
+	 * hear from the engine, whichever carrier (fast path, gateway) takes the request.
+	 */
+	@Test
+	void formBodiesAndRepeatedParametersNeverReachTheEngine() throws Exception {
+		String auth = "Authorization: Bearer " + tenant.key();
+		String form = "Content-Type: application/x-www-form-urlencoded";
+		try (Listener internal = new Listener()) {
+			String url = "http://127.0.0.1:" + internal.port() + "/rootfs.tar";
+			String repo = name("fetched");
+			Raw.Answer pull = Raw.send(port, "POST", "/v1.41/images/create",
+					("fromSrc=" + url + "&repo=" + repo).getBytes(StandardCharsets.UTF_8), false, auth, form);
+			assertThat(pull.status()).as(pull.body()).isEqualTo(400);
+			assertThat(pull.body()).startsWith("{\"message\":\"berth: form bodies are not accepted");
+
+			Raw.Answer build = Raw.send(port, "POST", "/v1.41/build?t=" + name("built"),
+					("remote=" + url).getBytes(StandardCharsets.UTF_8), false, auth, form);
+			assertThat(build.status()).as(build.body()).isEqualTo(400);
+			assertThat(build.body()).contains("form bodies are not accepted");
+
+			Raw.Answer multipart = Raw.send(port, "POST", "/v1.41/build",
+					("--x\r\nContent-Disposition: form-data; name=\"remote\"\r\n\r\n" + url + "\r\n--x--\r\n")
+						.getBytes(StandardCharsets.UTF_8), false, auth, "Content-Type: multipart/form-data; boundary=x");
+			assertThat(multipart.status()).as(multipart.body()).isEqualTo(400);
+			assertThat(multipart.body()).contains("form bodies are not accepted (Content-Type multipart/form-data)");
+
+			// the engine takes the first fromImage; Berth must not decide on another one
+			Raw.Answer repeated = Raw.request(port, "POST", "/v1.41/images/create?fromImage=127.0.0.1:" + internal.port()
+					+ "/x&tag=latest&fromImage=busybox", auth);
+			assertThat(repeated.status()).as(repeated.body()).isEqualTo(400);
+			assertThat(repeated.body()).contains("the query parameter fromImage is given more than once");
+
+			Thread.sleep(500);
+			assertThat(internal.connections()).as("connections the engine opened to the internal listener").isZero();
+			assertThat(engine.docker("image", "ls", "-q", "--filter", "reference=*" + repo + "*").trimmed()).isEmpty();
+			// the listener does hear the engine: the same import sent to the engine directly reaches it
+			engine.docker("import", url, onEngine(repo));
+			assertThat(internal.connections()).as("the engine's own fetch").isPositive();
+		}
+
+		// an empty form on a bodyless endpoint (the fast path's kind of request) is refused as well
+		String target = name("formstart");
+		docker.docker("create", "--name", target, "busybox", "sleep", "60").assertOk();
+		Raw.Answer start = Raw.send(port, "POST", "/v1.41/containers/" + target + "/start", new byte[0], false, auth,
+				form);
+		assertThat(start.status()).as(start.body()).isEqualTo(400);
+		assertThat(start.body()).contains("form bodies are not accepted");
+		Raw.Answer stop = Raw.request(port, "POST", "/v1.41/containers/" + target + "/stop?t=1&t=2", auth);
+		assertThat(stop.status()).as(stop.body()).isEqualTo(400);
+		assertThat(engine.docker("inspect", "-f", "{{.State.Status}}", onEngine(target)).trimmed()).isEqualTo("created");
+		assertThat(Raw.request(port, "POST", "/v1.41/containers/" + target + "/start", auth).status()).isEqualTo(204);
+		assertThat(engine.docker("inspect", "-f", "{{.State.Status}}", onEngine(target)).trimmed()).isEqualTo("running");
+	}
+
+	/** A TCP listener on loopback that counts who connects (and answers nothing). */
+	static final class Listener implements AutoCloseable {
+
+		private final java.net.ServerSocket server;
+
+		private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+
+		Listener() throws java.io.IOException {
+			server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+			Thread.ofVirtual().start(() -> {
+				while (!server.isClosed()) {
+					try (java.net.Socket socket = server.accept()) {
+						connections.incrementAndGet();
+					}
+					catch (java.io.IOException closed) {
+						return;
+					}
+				}
+			});
+		}
+
+		int port() {
+			return server.getLocalPort();
+		}
+
+		int connections() {
+			return connections.get();
+		}
+
+		@Override
+		public void close() throws java.io.IOException {
+			server.close();
+		}
+
 	}
 
 	@Test

@@ -189,7 +189,11 @@ class PolicyFixturesTest {
 		int q = target.indexOf('?');
 		String path = q < 0 ? target : target.substring(0, q);
 		String query = q < 0 ? null : target.substring(q + 1);
-		Policy.Decision decision = policy.decide(ACME, c.get("method").asString(), path, query);
+		List<String> contentTypes = new ArrayList<>();
+		if (c.has("contentType")) {
+			contentTypes.add(c.get("contentType").asString());
+		}
+		Policy.Decision decision = policy.decide(ACME, c.get("method").asString(), path, query, contentTypes);
 		if (!decision.jsonBody()) {
 			return JSON.createObjectNode();
 		}
