@@ -66,6 +66,10 @@ final class ApiTable {
 
 	private static final Map<String, Endpoint> TABLE = new LinkedHashMap<>();
 
+	/** A commit's or an import's Dockerfile lines: the image's working directory stays out of /proc. */
+	private static final QueryRule CHANGES = new QueryRule("changes", "proc-workdir", ProcessRules::acceptsChange,
+			"images cannot make their processes start in /proc");
+
 	private static final List<QueryRule> BUILD_QUERY = List.of(
 			new QueryRule("networkmode", "build-network",
 					mode -> !mode.equals("host") && !mode.startsWith("container:"),
@@ -82,7 +86,8 @@ final class ApiTable {
 
 	private static final List<QueryRule> IMAGE_CREATE_QUERY = List.of(new QueryRule("fromSrc", "import-url",
 			v -> v.isEmpty() || v.equals("-"),
-			"the engine does not fetch images from URLs (no daemon-side fetches): import from the client (docker import file.tar)"));
+			"the engine does not fetch images from URLs (no daemon-side fetches): import from the client (docker import file.tar)"),
+			CHANGES);
 
 	private static final String BUILD_PARAMS = "dockerfile t* extrahosts* securityopt* remote q nocache cachefrom pull "
 			+ "rm forcerm memory memswap cpushares cpusetcpus cpusetmems cpuperiod cpuquota buildargs shmsize squash "
@@ -145,7 +150,7 @@ final class ApiTable {
 		stream("POST /build", BUILD_PARAMS, BUILD_QUERY);
 		stream("POST /images/create", "fromImage fromSrc repo tag message platform changes*", IMAGE_CREATE_QUERY);
 		stream("POST /images/load", "quiet platform*");
-		json("POST /commit", Schemas.CONFIG, "container repo tag comment author pause changes*");
+		json("POST /commit", Schemas.CONFIG, "container repo tag comment author pause changes*", List.of(CHANGES));
 		// networks
 		allow("GET /networks", "filters");
 		allow("GET /networks/{id}", "verbose scope");
@@ -206,7 +211,11 @@ final class ApiTable {
 	}
 
 	private static void json(String key, Schema schema, String params) {
-		put(new Endpoint(key, null, Body.JSON, schema, Params.of(params), List.of()));
+		json(key, schema, params, List.of());
+	}
+
+	private static void json(String key, Schema schema, String params, List<QueryRule> rules) {
+		put(new Endpoint(key, null, Body.JSON, schema, Params.of(params), rules));
 	}
 
 	private static void refuse(String key, String reason) {

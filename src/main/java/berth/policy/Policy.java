@@ -89,9 +89,13 @@ public class Policy {
 			Map<String, List<String>> query = GoForm.parseQuery(rawQuery);
 			shaped(query, endpoint.params());
 			for (ApiTable.QueryRule rule : endpoint.query()) {
-				String value = single(query, rule.name());
-				if (!rule.accepts().test(value)) {
-					refusals.forbid(tenant.name(), key, rule.rule(), rule.refusal() + " (" + rule.name() + "=" + value + ")");
+				List<String> values = endpoint.params().repeatable(rule.name()) ? every(query, rule.name())
+						: List.of(single(query, rule.name()));
+				for (String value : values) {
+					if (!rule.accepts().test(value)) {
+						refusals.forbid(tenant.name(), key, rule.rule(),
+								rule.refusal() + " (" + rule.name() + "=" + value + ")");
+					}
 				}
 			}
 			Map<String, String> first = new LinkedHashMap<>();
@@ -223,6 +227,21 @@ public class Policy {
 	/** {@code /v1.N/} or {@code /v1.NN/}: the versions the engine's API has. */
 	private static boolean supportedVersion(String rawPath, int prefix) {
 		return rawPath.startsWith("/v1.") && prefix >= 5 && prefix <= 6 && prefix < rawPath.length();
+	}
+
+	/** Every value of a policed list parameter; case-variant keys are refused, not guessed. */
+	private static List<String> every(Map<String, List<String>> query, String name) {
+		List<String> found = new ArrayList<>();
+		for (Map.Entry<String, List<String>> entry : query.entrySet()) {
+			if (entry.getKey().equalsIgnoreCase(name) && !entry.getKey().equals(name)) {
+				throw PolicyRefusal.malformed("query", "the query parameter " + entry.getKey()
+						+ " differs from " + name + " only in case; send it as " + name);
+			}
+			if (entry.getKey().equals(name)) {
+				found.addAll(entry.getValue());
+			}
+		}
+		return found;
 	}
 
 	/** The one value of a policed parameter; repeated or case-variant keys are refused, not guessed. */

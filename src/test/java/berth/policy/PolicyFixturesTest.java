@@ -34,7 +34,7 @@ class PolicyFixturesTest {
 
 	static final TenantRef ACME = new TenantRef(UUID.randomUUID(), "acme");
 
-	static final Plan STANDARD = new Plan("standard", 1073741824L, 1_000_000_000L, 512, 25);
+	static final Plan STANDARD = new Plan("standard", 1073741824L, 1_000_000_000L, 512, 25, 1000, 100);
 
 	SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -87,7 +87,8 @@ class PolicyFixturesTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "0", "00", "0:0", "root", "root:root", " 0", "ROOT", "0:1000" })
+	@ValueSource(strings = { "0", "00", "0:0", "root", "root:root", " 0", "ROOT", "0:1000", "+0", "-0", "-1",
+			"2147483648", "4294967296", "4294967296:0", "18446744073709551616", "99999999999999999999999" })
 	void rootInEverySpellingWhenRootIsNotAllowed(String user) {
 		Policy strict = policy(PolicyProperties.Mode.ENFORCE, false, 0);
 		Map<String, Object> body = Map.of("Image", "busybox", "User", user);
@@ -101,7 +102,7 @@ class PolicyFixturesTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "1000", "nobody", "1000:0", "10" })
+	@ValueSource(strings = { "1000", "nobody", "1000:0", "10", "2147483647", "1", "+1000", "nobody:0" })
 	void nonRootUsersWhenRootIsNotAllowed(String user) {
 		Policy strict = policy(PolicyProperties.Mode.ENFORCE, false, 0);
 		run(strict, create("POST", "/v1.41/containers/create", Map.of("Image", "busybox", "User", user)));
