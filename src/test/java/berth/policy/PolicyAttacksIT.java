@@ -315,6 +315,55 @@ class PolicyAttacksIT {
 	}
 
 	@Test
+	void processesNeverStartInProcAndHealthchecksKeepThePlansFloor() {
+		refusedRun("processes cannot start in /proc (WorkingDir /proc/self/fd/8)", "-w", "/proc/self/fd/8");
+		refusedRun("processes cannot start in /proc (WorkingDir /tmp/../proc//self/cwd/)", "-w", "/tmp/../proc//self/cwd/");
+		refusedRun("a healthcheck Interval of 1000000 ns is below the plan 'standard' floor of 1000 ms", "--health-cmd",
+				"true", "--health-interval", "1ms");
+		refusedRun("a healthcheck Timeout of 500000000 ns is below", "--health-cmd", "true", "--health-timeout", "500ms");
+		refusedRun("a healthcheck with 1000000 retries is above the plan 'standard' limit of 100", "--health-cmd", "true",
+				"--health-retries", "1000000");
+
+		// an hour apart: no healthcheck exec runs while the exec count is inspected below
+		String healthy = name("healthy");
+		docker.docker("run", "-d", "--name", healthy, "--health-cmd", "true", "--health-interval", "1h",
+				"--health-retries", "3", "-w", "/srv", "busybox", "sleep", "60").assertOk();
+		assertThat(engine.docker("inspect", "-f", "{{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Retries}} {{.Config.WorkingDir}}",
+				onEngine(healthy)).trimmed()).isEqualTo("1h0m0s 3 /srv");
+
+		DockerCli.Result exec = docker.docker("exec", "-w", "/proc/self/fd/7", healthy, "true");
+		assertThat(exec.err()).contains("berth: processes cannot start in /proc (WorkingDir /proc/self/fd/7)");
+		assertThat(engine.docker("inspect", "-f", "{{len .ExecIDs}}", onEngine(healthy)).trimmed())
+			.as("the refused exec was never created on the engine").isEqualTo("0");
+
+		String snapshot = name("snap");
+		DockerCli.Result commit = docker.docker("commit", "--change", "WORKDIR /proc/self/fd/7", healthy, snapshot);
+		assertThat(commit.err()).contains("berth: images cannot make their processes start in /proc");
+		assertThat(engine.docker("image", "ls", "-q", "--filter", "reference=*/" + tenant.tenant() + "/" + snapshot).trimmed())
+			.as("no image committed").isEmpty();
+	}
+
+	/** Berth configured as an operator who does not let tenants run as root would configure it. */
+	@org.junit.jupiter.api.Nested
+	@org.springframework.test.context.TestPropertySource(properties = "berth.policy.allow-root=false")
+	class WithoutRoot {
+
+		@Test
+		void uidsThatWrapAroundToRootAreRefused() {
+			refusedRun("running as root (User 4294967296) is not allowed", "-u", "4294967296");
+			refusedRun("running as root (User 2147483648:0) is not allowed", "-u", "2147483648:0");
+			refusedRun("running as root (User +0) is not allowed", "-u", "+0");
+			String plain = name("plain");
+			docker.docker("run", "-d", "--name", plain, "-u", "1000", "busybox", "sleep", "60").assertOk();
+			assertThat(engine.docker("inspect", "-f", "{{.Config.User}}", onEngine(plain)).trimmed()).isEqualTo("1000");
+			DockerCli.Result exec = docker.docker("exec", "-u", "4294967296:0", plain, "id", "-u");
+			assertThat(exec.err()).contains("berth: running as root (User 4294967296:0) is not allowed");
+			assertThat(engine.docker("inspect", "-f", "{{len .ExecIDs}}", onEngine(plain)).trimmed()).isEqualTo("0");
+		}
+
+	}
+
+	@Test
 	void limitsComeFromThePlanWhenAbsent() {
 		String name = name("limited");
 		docker.docker("run", "-d", "--name", name, "busybox", "sleep", "60").assertOk();
