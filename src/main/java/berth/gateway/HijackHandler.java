@@ -178,7 +178,8 @@ final class HijackHandler extends ChannelDuplexHandler {
 				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
 						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
 						: Mono.just(bytes);
-				return checked.zipWith(support.backends().engineFor(tenant))
+				return support.policy().checkRegistry(tenant, decision).then(checked)
+					.zipWith(support.backends().engineFor(tenant))
 					.flatMap(admitted -> support.ownership()
 						.ownedTarget(tenant, request.method().name(), rawPath)
 						.map(path -> {

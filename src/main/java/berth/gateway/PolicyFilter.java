@@ -54,6 +54,16 @@ class PolicyFilter implements GlobalFilter, Ordered {
 		URI uri = request.getURI();
 		Decision decision = policy.decide(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery(),
 				request.getHeaders().getOrEmpty(HttpHeaders.CONTENT_TYPE));
+		if (decision.registry() != null) {
+			// the registry's name is resolved off the event loop before anything else happens
+			return policy.checkRegistry(tenant, decision).then(Mono.defer(() -> filter(exchange, chain, tenant, decision)));
+		}
+		return filter(exchange, chain, tenant, decision);
+	}
+
+	private Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain, TenantRef tenant, Decision decision) {
+		ServerHttpRequest request = exchange.getRequest();
+		URI uri = request.getURI();
 		if (decision.streamBody()) {
 			return chain.filter(exchange);
 		}

@@ -101,7 +101,7 @@ final class ApiTable {
 		allow("GET /info", "");
 		allow("GET /events", "since until filters");
 		allow("GET /system/df", "type*");
-		stream("POST /auth", "");
+		json("POST /auth", Schemas.AUTH_CONFIG, "");
 		// containers
 		allow("GET /containers/json", "all limit size filters before since");
 		allow("POST /containers/prune", "filters");

@@ -25,9 +25,15 @@ import berth.account.TenantRef;
 @Component
 public class Policy {
 
-	/** What the policy decided about a request target. */
+	/**
+	 * What the policy decided about a request target.
+	 *
+	 * @param registry the registry host the request makes the engine connect to (a pull's, push's,
+	 *     search's or distribution lookup's), checked by {@link #checkRegistry}; null when none or
+	 *     Docker Hub
+	 */
 	public record Decision(String endpoint, String template, Body body, Map<String, String> query,
-			@Nullable Schema schema) {
+			@Nullable Schema schema, @Nullable String registry) {
 
 		public boolean jsonBody() {
 			return body == Body.JSON;
@@ -45,10 +51,13 @@ public class Policy {
 
 	private final PolicyProperties properties;
 
-	Policy(Refusals refusals, List<BodyRule> rules, PolicyProperties properties) {
+	private final RegistryHosts registries;
+
+	Policy(Refusals refusals, List<BodyRule> rules, PolicyProperties properties, RegistryHosts registries) {
 		this.refusals = refusals;
 		this.rules = rules;
 		this.properties = properties;
+		this.registries = registries;
 	}
 
 	public int maxBody() {
@@ -79,11 +88,11 @@ public class Policy {
 					refusals.forbid(tenant.name(), key, "buildkit",
 							"BuildKit is not available on this engine; use the classic builder (DOCKER_BUILDKIT=0)");
 				}
-				return new Decision(key, template, Body.NONE, Map.of(), null);
+				return new Decision(key, template, Body.NONE, Map.of(), null, null);
 			}
 			if (endpoint.refused()) {
 				refusals.forbid(tenant.name(), key, "endpoint", endpoint.refusal());
-				return new Decision(key, template, Body.STREAM, Map.of(), null);
+				return new Decision(key, template, Body.STREAM, Map.of(), null, null);
 			}
 			noForm(contentTypes);
 			Map<String, List<String>> query = GoForm.parseQuery(rawQuery);
@@ -100,7 +109,8 @@ public class Policy {
 			}
 			Map<String, String> first = new LinkedHashMap<>();
 			query.forEach((name, values) -> first.put(name, values.get(0)));
-			return new Decision(key, template, endpoint.body(), first, endpoint.schema());
+			return new Decision(key, template, endpoint.body(), first, endpoint.schema(),
+					registry(template, rawPath, first));
 		}
 		catch (PolicyRefusal refusal) {
 			if (refusal.status() != HttpStatus.FORBIDDEN) {
@@ -137,6 +147,38 @@ public class Policy {
 				throw PolicyRefusal.malformed("query", "the query parameter " + name + " is given more than once");
 			}
 		});
+	}
+
+	/** The registry host a request names for the engine to connect to, if any (Docker Hub is none). */
+	private static @Nullable String registry(String template, String rawPath, Map<String, String> query) {
+		String reference = switch (template) {
+			case "/images/create" -> query.getOrDefault("fromImage", "");
+			case "/images/search" -> query.getOrDefault("term", "");
+			case "/images/{name}/push" -> between(Endpoints.unversioned(rawPath), "/images/", "/push");
+			case "/distribution/{name}/json" -> between(Endpoints.unversioned(rawPath), "/distribution/", "/json");
+			default -> "";
+		};
+		return reference.isEmpty() ? null : RegistryHosts.registryOf(reference);
+	}
+
+	private static String between(String path, String prefix, String suffix) {
+		return path.startsWith(prefix) && path.endsWith(suffix) && path.length() > prefix.length() + suffix.length()
+				? path.substring(prefix.length(), path.length() - suffix.length()) : "";
+	}
+
+	/**
+	 * Completes when the engine may connect to the registry the decided request names, or signals
+	 * the refusal (rule {@code registry-host}); the name is resolved off the event loop.
+	 */
+	public Mono<Void> checkRegistry(TenantRef tenant, Decision decision) {
+		String registry = decision.registry();
+		if (registry == null) {
+			return Mono.empty();
+		}
+		return registries.refusal(registry)
+			.flatMap(refusal -> Mono.fromRunnable(
+					() -> refusals.forbid(tenant.name(), decision.endpoint(), "registry-host", refusal)))
+			.then();
 	}
 
 	/** Reads, checks and re-serialises a JSON body; the result is what the engine gets. */

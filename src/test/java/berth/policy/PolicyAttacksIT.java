@@ -265,6 +265,35 @@ class PolicyAttacksIT {
 		assertThat(engine.docker("inspect", "-f", "{{.State.Status}}", onEngine(target)).trimmed()).isEqualTo("running");
 	}
 
+	/**
+	 * A pull, push or login makes the engine connect to the registry the tenant names: a loopback
+	 * listener stands for a service on Berth's network (Redis, Postgres, a metadata endpoint).
+	 */
+	@Test
+	void theEngineIsNotSentToPrivateRegistries() throws Exception {
+		try (Listener internal = new Listener()) {
+			String registry = "127.0.0.1:" + internal.port();
+			DockerCli.Result pull = docker.docker("pull", registry + "/x:1");
+			assertThat(pull.err()).contains("berth: the engine does not connect to registries on private or loopback addresses ("
+					+ registry + " is 127.0.0.1) (policy rule: registry-host)");
+			DockerCli.Result login = docker.docker("login", "-u", "someone", "-p", "secret", registry);
+			assertThat(login.exitCode()).isNotZero();
+			assertThat(login.err()).contains("berth: the engine does not connect to registries on private or loopback");
+			DockerCli.Result localhost = docker.docker("pull", "localhost:" + internal.port() + "/x:1");
+			assertThat(localhost.err()).contains("(policy rule: registry-host)");
+			Raw.Answer push = Raw.request(port, "POST", "/v1.41/images/" + registry + "/x/push?tag=1",
+					"Authorization: Bearer " + tenant.key(), "X-Registry-Auth: e30=");
+			assertThat(push.status()).as(push.body()).isEqualTo(403);
+			assertThat(push.body()).contains("registry-host");
+			Thread.sleep(500);
+			assertThat(internal.connections()).as("connections the engine opened to the internal listener").isZero();
+			assertThat(engine.docker("image", "ls", "-q", "--filter", "reference=" + registry + "/x").trimmed()).isEmpty();
+			// the listener does hear the engine: the same pull sent to the engine directly reaches it
+			engine.docker("pull", registry + "/x:1");
+			assertThat(internal.connections()).as("the engine's own pull").isPositive();
+		}
+	}
+
 	/** A TCP listener on loopback that counts who connects (and answers nothing). */
 	static final class Listener implements AutoCloseable {
 

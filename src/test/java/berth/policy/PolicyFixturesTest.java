@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,26 @@ class PolicyFixturesTest {
 
 	static final Plan STANDARD = new Plan("standard", 1073741824L, 1_000_000_000L, 512, 25, 1000, 100);
 
+	/**
+	 * Registries as a resolver of the tests' own sees them: 127.0.0.1:5000 is allowed (like the local
+	 * registry in the integration tests), two names resolve, nothing else does.
+	 */
+	static final RegistryHosts REGISTRIES = new RegistryHosts(List.of("127.0.0.1:5000", "Registry.Operator.Test"),
+			host -> switch (host) {
+				case "registry.example.com" -> new InetAddress[] { InetAddress.getByAddress(host, new byte[] { 93, (byte) 184, (byte) 215, 14 }) };
+				case "registry.internal.test" -> new InetAddress[] { InetAddress.getByAddress(host, new byte[] { 93, (byte) 184, (byte) 215, 15 }),
+						InetAddress.getByAddress(host, new byte[] { 10, 0, 0, 7 }) };
+				default -> InetAddress.getAllByName(literal(host));
+			});
+
+	/** Only IP literals resolve without the table above: no test asks a real resolver. */
+	private static String literal(String host) throws java.net.UnknownHostException {
+		if (host.matches("[0-9.]+") || host.contains(":") || host.equals("localhost")) {
+			return host;
+		}
+		throw new java.net.UnknownHostException(host);
+	}
+
 	SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	Policy policy = policy(PolicyProperties.Mode.ENFORCE, true, 0);
@@ -50,8 +71,8 @@ class PolicyFixturesTest {
 		List<BodyRule> rules = List.of(
 				new ContainerRules(refusals, tenant -> Mono.just(STANDARD), tenant -> Mono.just(containers),
 						new CreateTurns(), allowRoot),
-				new ObjectRules(refusals), new PortRules(refusals, ports));
-		return new Policy(refusals, rules, properties);
+				new ObjectRules(refusals), new PortRules(refusals, ports), new LoginRules(refusals, REGISTRIES));
+		return new Policy(refusals, rules, properties, REGISTRIES);
 	}
 
 	static Stream<Arguments> cases() throws Exception {
@@ -195,6 +216,7 @@ class PolicyFixturesTest {
 			contentTypes.add(c.get("contentType").asString());
 		}
 		Policy.Decision decision = policy.decide(ACME, c.get("method").asString(), path, query, contentTypes);
+		policy.checkRegistry(ACME, decision).block();
 		if (!decision.jsonBody()) {
 			return JSON.createObjectNode();
 		}
