@@ -270,7 +270,7 @@ class PolicyAttacksIT {
 	 * listener stands for a service on Berth's network (Redis, Postgres, a metadata endpoint).
 	 */
 	@Test
-	void theEngineIsNotSentToPrivateRegistries() throws Exception {
+	void theEngineIsNotSentToPrivateRegistries(@org.junit.jupiter.api.io.TempDir Path context) throws Exception {
 		try (Listener internal = new Listener()) {
 			String registry = "127.0.0.1:" + internal.port();
 			DockerCli.Result pull = docker.docker("pull", registry + "/x:1");
@@ -288,6 +288,13 @@ class PolicyAttacksIT {
 			Thread.sleep(500);
 			assertThat(internal.connections()).as("connections the engine opened to the internal listener").isZero();
 			assertThat(engine.docker("image", "ls", "-q", "--filter", "reference=" + registry + "/x").trimmed()).isEmpty();
+			Files.writeString(context.resolve("Dockerfile"), "FROM " + registry + "/base:1\nRUN true\n");
+			DockerCli.Result build = docker.env("DOCKER_BUILDKIT", "0").docker("build", "-q", "-t", name("fromprivate"),
+					context.toString());
+			assertThat(build.exitCode()).isNotZero();
+			assertThat(build.out() + build.err()).contains("berth: the engine does not connect to registries on private");
+			Thread.sleep(500);
+			assertThat(internal.connections()).as("connections the engine opened to the internal listener").isZero();
 			// the listener does hear the engine: the same pull sent to the engine directly reaches it
 			engine.docker("pull", registry + "/x:1");
 			assertThat(internal.connections()).as("the engine's own pull").isPositive();
