@@ -4,9 +4,10 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * For features that make the engine fetch an image outside the request's own parameters, such as a
- * build's {@code FROM} line that names an image the engine does not have: the registry it would be
- * pulled from is held to {@link RegistryHosts} like a pull's, and a refusal is counted like any other.
+ * Where the engine may fetch images from: the registry of a pull, push, search or login, and of
+ * an image that another feature makes the engine fetch (a build's {@code FROM} line that names an
+ * image the engine does not have), is held to {@link RegistryHosts}, and a refusal is counted like
+ * any other.
  */
 @Component
 public class ImageSources {
@@ -26,9 +27,11 @@ public class ImageSources {
 	 */
 	public Mono<Void> check(String tenant, String endpoint, String reference) {
 		String registry = RegistryHosts.registryOf(reference);
-		if (registry == null) {
-			return Mono.empty();
-		}
+		return registry == null ? Mono.empty() : checkRegistry(tenant, endpoint, registry);
+	}
+
+	/** The same for a registry host itself (a login's server address, a pull's registry). */
+	Mono<Void> checkRegistry(String tenant, String endpoint, String registry) {
 		return registries.refusal(registry)
 			.flatMap(refusal -> Mono.fromRunnable(() -> refusals.forbid(tenant, endpoint, "registry-host", refusal)))
 			.then();

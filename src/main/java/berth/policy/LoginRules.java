@@ -7,20 +7,17 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code docker login}: the engine checks the credentials by connecting to the registry the body
- * names, so that registry is held to {@link RegistryHosts} like a pull's. The credentials themselves
+ * names, so that registry is held to {@link ImageSources} like a pull's. The credentials themselves
  * are passed on as they are, and never logged.
  */
 @Component
 @Order(0)
 class LoginRules implements BodyRule {
 
-	private final Refusals refusals;
+	private final ImageSources sources;
 
-	private final RegistryHosts registries;
-
-	LoginRules(Refusals refusals, RegistryHosts registries) {
-		this.refusals = refusals;
-		this.registries = registries;
+	LoginRules(ImageSources sources) {
+		this.sources = sources;
 	}
 
 	@Override
@@ -31,13 +28,8 @@ class LoginRules implements BodyRule {
 	@Override
 	public Mono<Void> apply(Request request, ObjectNode body) {
 		String registry = RegistryHosts.registryOfServerAddress(Values.text(body.get("serveraddress")));
-		if (registry == null) {
-			return Mono.empty();
-		}
-		return registries.refusal(registry)
-			.flatMap(refusal -> Mono.fromRunnable(
-					() -> refusals.forbid(request.tenant().name(), request.endpoint(), "registry-host", refusal)))
-			.then();
+		return registry == null ? Mono.empty()
+				: sources.checkRegistry(request.tenant().name(), request.endpoint(), registry);
 	}
 
 }

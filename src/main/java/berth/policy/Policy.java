@@ -18,9 +18,12 @@ import berth.account.TenantRef;
 /**
  * The security policy's entry point, used by the gateway for ordinary requests and for hijacked
  * ones alike. First the request target is normalised (or refused when it is not exactly what the
- * engine will route), then looked up in the {@link ApiTable} (default deny), then its policed query
- * parameters are checked, and finally a JSON body is read like the engine reads it, checked by every
- * {@link BodyRule}, and re-serialised: the engine receives the body the policy produced.
+ * engine will route), then looked up in the {@link ApiTable} (default deny); form bodies are
+ * refused, the query is read as the engine reads it and held to the shape the table declares (a
+ * parameter the engine reads once is given once), its policed parameters are checked, and a
+ * registry it names is resolved and checked off the event loop ({@link #checkRegistry}); finally a
+ * JSON body is read like the engine reads it, checked by every {@link BodyRule}, and re-serialised:
+ * the engine receives the body the policy produced.
  */
 @Component
 public class Policy {
@@ -51,13 +54,13 @@ public class Policy {
 
 	private final PolicyProperties properties;
 
-	private final RegistryHosts registries;
+	private final ImageSources sources;
 
-	Policy(Refusals refusals, List<BodyRule> rules, PolicyProperties properties, RegistryHosts registries) {
+	Policy(Refusals refusals, List<BodyRule> rules, PolicyProperties properties, ImageSources sources) {
 		this.refusals = refusals;
 		this.rules = rules;
 		this.properties = properties;
-		this.registries = registries;
+		this.sources = sources;
 	}
 
 	public int maxBody() {
@@ -172,13 +175,7 @@ public class Policy {
 	 */
 	public Mono<Void> checkRegistry(TenantRef tenant, Decision decision) {
 		String registry = decision.registry();
-		if (registry == null) {
-			return Mono.empty();
-		}
-		return registries.refusal(registry)
-			.flatMap(refusal -> Mono.fromRunnable(
-					() -> refusals.forbid(tenant.name(), decision.endpoint(), "registry-host", refusal)))
-			.then();
+		return registry == null ? Mono.empty() : sources.checkRegistry(tenant.name(), decision.endpoint(), registry);
 	}
 
 	/** Reads, checks and re-serialises a JSON body; the result is what the engine gets. */

@@ -31,7 +31,7 @@ import reactor.core.scheduler.Schedulers;
  * change in between (DNS rebinding) is not covered: see the README.
  */
 @Component
-public class RegistryHosts {
+class RegistryHosts {
 
 	/** Hosts that some resolver reads as an IPv4 address: digits and dots, or hexadecimal. */
 	private static final Pattern NUMERIC = Pattern.compile("[0-9.]+|0x[0-9a-fx.]*", Pattern.CASE_INSENSITIVE);

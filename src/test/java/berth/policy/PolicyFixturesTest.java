@@ -68,11 +68,12 @@ class PolicyFixturesTest {
 	Policy policy(PolicyProperties.Mode mode, boolean allowRoot, int containers, SharedPortsProperties.Mode ports) {
 		PolicyProperties properties = new PolicyProperties(mode, DataSize.ofMegabytes(1), allowRoot, false);
 		Refusals refusals = new Refusals(meters, properties);
+		ImageSources sources = new ImageSources(REGISTRIES, refusals);
 		List<BodyRule> rules = List.of(
 				new ContainerRules(refusals, tenant -> Mono.just(STANDARD), tenant -> Mono.just(containers),
 						new CreateTurns(), allowRoot),
-				new ObjectRules(refusals), new PortRules(refusals, ports), new LoginRules(refusals, REGISTRIES));
-		return new Policy(refusals, rules, properties, REGISTRIES);
+				new ObjectRules(refusals), new PortRules(refusals, ports), new LoginRules(sources));
+		return new Policy(refusals, rules, properties, sources);
 	}
 
 	static Stream<Arguments> cases() throws Exception {

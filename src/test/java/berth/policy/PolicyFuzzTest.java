@@ -72,12 +72,13 @@ class PolicyFuzzTest {
 		PolicyProperties properties = new PolicyProperties(PolicyProperties.Mode.ENFORCE, DataSize.ofKilobytes(64),
 				false, false);
 		Refusals refusals = new Refusals(meters, properties);
+		ImageSources sources = new ImageSources(PolicyFixturesTest.REGISTRIES, refusals);
 		List<BodyRule> rules = List.of(
 				new ContainerRules(refusals, tenant -> Mono.just(PolicyFixturesTest.STANDARD), tenant -> Mono.just(0),
 						new CreateTurns(), false),
 				new ObjectRules(refusals), new PortRules(refusals, SharedPortsProperties.Mode.LOOPBACK),
-				new LoginRules(refusals, PolicyFixturesTest.REGISTRIES));
-		policy = new Policy(refusals, rules, properties, PolicyFixturesTest.REGISTRIES);
+				new LoginRules(sources));
+		policy = new Policy(refusals, rules, properties, sources);
 	}
 
 	@FuzzTest(maxDuration = "60s")
