@@ -32,6 +32,7 @@ import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
 import berth.policy.Endpoints;
+import berth.policy.ImageSources;
 import berth.web.DockerApiException;
 import berth.web.EngineError;
 
@@ -99,8 +100,11 @@ public class Images {
 
 	private final Backends backends;
 
-	Images(Backends backends) {
+	private final ImageSources sources;
+
+	Images(Backends backends, ImageSources sources) {
 		this.backends = backends;
+		this.sources = sources;
 	}
 
 	/** Whether {@link #plan} handles this endpoint. */
@@ -235,8 +239,10 @@ public class Images {
 				if (reference.isEmpty() || ImageNames.reserved(reference)) {
 					return Mono.error(missing);
 				}
+				// not on the engine: the engine will pull it, from a registry held to the policy like a pull's
 				return inspect(engine, reference).flatMap(reply -> reply.status() == 200 ? Mono.error(missing)
-						: reply.status() / 100 == 4 ? Mono.just(reference) : Mono.error(unexpected(reply)));
+						: reply.status() / 100 == 4 ? sources.check(tenant, "POST /build", reference).thenReturn(reference)
+						: Mono.error(unexpected(reply)));
 			});
 	}
 

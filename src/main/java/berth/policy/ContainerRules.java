@@ -13,8 +13,10 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.account.TenantRef;
 
 /**
- * What a tenant may ask of a container: the HostConfig table, the plan's limits, who it runs as,
- * and Berth's own labels. Also exec (no privileged execs) and update (limits within the plan).
+ * What a tenant may ask of a container: the HostConfig table, the plan's limits, who it runs as and
+ * where it starts, and Berth's own labels. Also exec (no privileged execs, the same user and working
+ * directory rules), update (limits within the plan) and commit (the image's working directory and
+ * healthcheck, which its containers inherit).
  */
 @Component
 @Order(0)
@@ -65,7 +67,9 @@ class ContainerRules implements BodyRule {
 	@Override
 	public boolean appliesTo(String endpoint) {
 		return switch (endpoint) {
-			case "POST /containers/create", "POST /containers/{id}/update", "POST /containers/{id}/exec" -> true;
+			case "POST /containers/create", "POST /containers/{id}/update", "POST /containers/{id}/exec",
+					"POST /commit" ->
+				true;
 			default -> false;
 		};
 	}
@@ -79,6 +83,11 @@ class ContainerRules implements BodyRule {
 			case "POST /containers/{id}/update" -> plans.of(request.tenant())
 				.doOnNext(plan -> Quotas.check(body, plan, verdict))
 				.then();
+			case "POST /commit" -> {
+				workingDir(body, verdict);
+				yield plans.of(request.tenant()).doOnNext(plan -> Quotas.healthcheck(body.get("Healthcheck"), plan, verdict))
+					.then();
+			}
 			default -> Mono.fromRunnable(() -> {
 				execContainer(request, body);
 				exec(body, verdict);
@@ -93,9 +102,11 @@ class ContainerRules implements BodyRule {
 		networkShortcut(request, body, hostConfig);
 		boundedLogs(hostConfig);
 		user(body.get("User"), verdict);
+		workingDir(body, verdict);
 		labels(body, request.tenant().name(), verdict);
 		return plans.of(request.tenant()).flatMap(plan -> {
 			Quotas.applyToCreate(hostConfig, plan, verdict);
+			Quotas.healthcheck(body.get("Healthcheck"), plan, verdict);
 			// counted in the tenant's turn, which ends with the engine's answer (AfterAnswer), so that
 			// concurrent creates do not all count the same containers
 			return Mono.deferContextual(context -> turns.next(request.tenant().name()).flatMap(end -> {
@@ -189,11 +200,19 @@ class ContainerRules implements BodyRule {
 			verdict.refuse("privileged", "privileged exec is not allowed");
 		}
 		user(body.get("User"), verdict);
+		workingDir(body, verdict);
 	}
 
 	private void user(JsonNode user, HostConfigRules.Verdict verdict) {
-		if (!allowRoot && Values.isRoot(Values.text(user))) {
+		if (!allowRoot && ProcessRules.isRoot(Values.text(user))) {
 			verdict.refuse("root", "running as root (User " + Values.text(user) + ") is not allowed");
+		}
+	}
+
+	private static void workingDir(ObjectNode body, HostConfigRules.Verdict verdict) {
+		String refusal = ProcessRules.workingDir(body.get("WorkingDir"));
+		if (refusal != null) {
+			verdict.refuse("proc-workdir", refusal);
 		}
 	}
 

@@ -104,6 +104,10 @@ final class Schemas {
 
 	static final Schema EXEC_START = Schema.of("ExecStartConfig", "Detach", "Tty", "ConsoleSize");
 
+	/** A login's credentials (Go's {@code registry.AuthConfig}, whose JSON keys are lower case). */
+	static final Schema AUTH_CONFIG = Schema.of("AuthConfig", "username", "password", "auth", "email",
+			"serveraddress", "identitytoken", "registrytoken");
+
 	static final Schema VOLUME_CREATE = Schema.of("VolumeCreate", "Name", "Driver", "ClusterVolumeSpec")
 		.field("DriverOpts", MAP)
 		.field("Labels", MAP);
