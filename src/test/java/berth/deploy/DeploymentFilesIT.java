@@ -129,6 +129,9 @@ class DeploymentFilesIT {
 			env.put("SPRING_DATA_REDIS_URL", "redis://127.0.0.1:6379/0");
 			env.put("BERTH_ROUTES_ENABLED", "false");
 			env.put("BERTH_ADMIN_TOKEN", BerthTest.ADMIN_TOKEN);
+			// The CA in the test database is sealed under the tests' secret: the container must open it
+			// like any other replica (with .env.example's it could not, and would refuse to start).
+			env.put("BERTH_PKI_KEY_ENCRYPTION_SECRET", BerthTest.PKI_SECRET);
 			// The compose file's own healthcheck, on this container's management port.
 			List<String> test = texts(berth.at("/healthcheck/test"));
 			assertThat(test.getFirst()).isEqualTo("CMD-SHELL");
