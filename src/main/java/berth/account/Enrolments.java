@@ -1,0 +1,147 @@
+package berth.account;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import berth.PlatformProperties;
+import berth.tls.CertificateAuthority;
+import berth.tls.PkiProperties;
+import berth.tls.TlsProperties;
+
+/**
+ * A tenant made in one step, for people who sign themselves up: the tenant (on the default plan,
+ * like one the admin API makes), an API key and a client certificate with its two bundles. The
+ * names follow the admin API's rules. Blocking: callers keep it off event loops.
+ */
+@Service
+public class Enrolments {
+
+	/** Everything the new tenant is shown once: its secrets exist nowhere else after this. */
+	public record Enrolment(String tenant, String dockerHost, String keyDockerHost, String key, byte[] dockerContext,
+			byte[] certificateZip, String certificateZipName, String caFingerprint, Instant certificateNotAfter) {
+	}
+
+	/** The name was taken (or retired) between the form and the link. */
+	public static final class NameUnavailable extends RuntimeException {
+
+		NameUnavailable(String name) {
+			super("the name '" + name + "' is no longer available");
+		}
+
+	}
+
+	private final Tenants tenants;
+
+	private final ApiKeys keys;
+
+	private final ClientCertificates certificates;
+
+	private final CertificateAuthority authority;
+
+	private final ApplicationEventPublisher events;
+
+	private final PlatformProperties platform;
+
+	private final TlsProperties tls;
+
+	private final PkiProperties pki;
+
+	private final TransactionTemplate transaction;
+
+	Enrolments(Tenants tenants, ApiKeys keys, ClientCertificates certificates, CertificateAuthority authority,
+			ApplicationEventPublisher events, PlatformProperties platform, TlsProperties tls, PkiProperties pki,
+			TransactionTemplate transaction) {
+		this.tenants = tenants;
+		this.keys = keys;
+		this.certificates = certificates;
+		this.authority = authority;
+		this.events = events;
+		this.platform = platform;
+		this.tls = tls;
+		this.pki = pki;
+		this.transaction = transaction;
+	}
+
+	/**
+	 * What is wrong with a wanted tenant name by the admin API's rules, or empty when nothing is.
+	 * Availability is not part of it: that would tell strangers which tenants exist.
+	 */
+	public static Optional<String> nameProblem(@Nullable String name) {
+		if (name == null || !Tenant.isValidName(name)) {
+			return Optional.of("a name is 3 to 40 characters: lowercase letters, digits and inner hyphens");
+		}
+		if (ReservedNames.contains(name)) {
+			return Optional.of("'" + name + "' is reserved by the platform");
+		}
+		return Optional.empty();
+	}
+
+	public static boolean isValidEmail(@Nullable String email) {
+		return email != null && Tenant.isValidEmail(email);
+	}
+
+	/**
+	 * Creates the tenant with its key and certificate in one transaction, so that a failure to issue
+	 * leaves no half-made tenant behind.
+	 *
+	 * @throws NameUnavailable when a tenant has (or had) the name
+	 */
+	public Enrolment enroll(String name, String email) {
+		Instant now = Instant.now();
+		Enrolment enrolment;
+		Tenant created;
+		try {
+			Object[] made = transaction.execute(status -> {
+				Tenant tenant = tenants.create(name, email);
+				ApiKeys.Issued key = keys.issue(tenant, "signup", null);
+				Instant caExpiry = authority.notAfter();
+				Instant expiresAt = now.plus(pki.clientValidity()).isBefore(caExpiry) ? now.plus(pki.clientValidity())
+						: caExpiry;
+				CertificateAuthority.Issued issued = authority.issueClient(tenant.name(), null, expiresAt);
+				ClientCertificate kept = certificates.add(tenant, issued.serial(), "signup", issued.notAfter());
+				return new Object[] { tenant, key, issued, kept };
+			});
+			created = (Tenant) made[0];
+			ApiKeys.Issued key = (ApiKeys.Issued) made[1];
+			CertificateAuthority.Issued issued = (CertificateAuthority.Issued) made[2];
+			ClientCertificate kept = (ClientCertificate) made[3];
+			String dockerHost = tls.dockerHostOf(created.name(), platform.domain());
+			CertificateBundles.Contents contents = new CertificateBundles.Contents(created.name(), kept.id(), "signup",
+					dockerHost, issued);
+			enrolment = new Enrolment(created.name(), dockerHost, platform.dockerHostOf(created.name()), key.secret(),
+					CertificateBundles.dockerContext(contents), CertificateBundles.zip(contents),
+					"berth-" + created.name() + "-" + kept.id() + ".zip", fingerprint(issued.caPem()), issued.notAfter());
+		}
+		catch (DuplicateKeyException | Tenants.NameRetired taken) {
+			throw new NameUnavailable(name);
+		}
+		events.publishEvent(new TenantCreated(created.ref()));
+		return enrolment;
+	}
+
+	/** The SHA-256 fingerprint of a PEM certificate, colon-separated as browsers and openssl print it. */
+	static String fingerprint(String pem) {
+		try {
+			var certificate = CertificateFactory.getInstance("X.509")
+				.generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+			return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+		}
+		catch (GeneralSecurityException e) {
+			throw new IllegalStateException("the CA certificate cannot be read", e);
+		}
+	}
+
+}
