@@ -11,8 +11,10 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import berth.PlatformProperties;
@@ -104,7 +106,7 @@ public class Enrolments {
 		Tenant created;
 		try {
 			Object[] made = transaction.execute(status -> {
-				Tenant tenant = tenants.create(name, email);
+				Tenant tenant = create(status, name, email);
 				ApiKeys.Issued key = keys.issue(tenant, "signup", null);
 				Instant caExpiry = authority.notAfter();
 				Instant expiresAt = now.plus(pki.clientValidity()).isBefore(caExpiry) ? now.plus(pki.clientValidity())
@@ -129,6 +131,28 @@ public class Enrolments {
 		}
 		events.publishEvent(new TenantCreated(created.ref()));
 		return enrolment;
+	}
+
+	/**
+	 * Claims the name inside the transaction. A name claimed by someone else fails the insert, and
+	 * Postgres then refuses every later statement of the transaction (the one that tells a retired
+	 * name from a live one included): back to a savepoint, and ask again.
+	 */
+	private Tenant create(TransactionStatus status, String name, String email) {
+		if (tenants.nameClaimed(name)) {
+			throw new NameUnavailable(name);
+		}
+		Object savepoint = status.createSavepoint();
+		try {
+			return tenants.create(name, email);
+		}
+		catch (DataAccessException | Tenants.NameRetired failed) {
+			status.rollbackToSavepoint(savepoint);
+			if (tenants.nameClaimed(name)) {
+				throw new NameUnavailable(name);
+			}
+			throw failed;
+		}
 	}
 
 	/** The SHA-256 fingerprint of a PEM certificate, colon-separated as browsers and openssl print it. */

@@ -24,13 +24,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.web.server.csrf.CsrfToken;
 import org.springframework.stereotype.Controller;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.reactive.result.view.Rendering;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -297,8 +297,24 @@ class SignupController {
 
 	private void requireEnabled() {
 		if (!properties.enabled()) {
-			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "signup is not open on this installation");
+			throw new SignupClosed();
 		}
+	}
+
+	/** Signup is off: the pages do not exist, for browsers and scripts alike. */
+	private static final class SignupClosed extends RuntimeException {
+
+		SignupClosed() {
+			super(null, null, false, false);
+		}
+
+	}
+
+	@ExceptionHandler(SignupClosed.class)
+	ResponseEntity<String> closed() {
+		return ResponseEntity.status(HttpStatus.NOT_FOUND)
+			.contentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8))
+			.body("Not found: signup is not open on this installation.\n");
 	}
 
 	private void count(String metric, String outcome) {
