@@ -18,25 +18,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import berth.signup.SignupSupport.Browser;
 import berth.testing.Admin;
-import berth.testing.BerthTest;
 
 /**
  * The signup pages over real HTTP with a real SMTP server (GreenMail) and the real Postgres: the
  * whole flow to a working key, and each refusal, checked by what it leaves behind (no email, no
  * tenant, a spent link). The browser test drives the same flow in Chromium.
  */
-@BerthTest
-class SignupIT {
-
-	@DynamicPropertySource
-	static void signup(DynamicPropertyRegistry registry) {
-		SignupSupport.properties(registry);
-	}
+class SignupIT extends SignupTests {
 
 	@Autowired
 	JdbcClient jdbc;

@@ -42,6 +42,9 @@ final class SignupSupport {
 
 	static final int PORT = freePort();
 
+	/** Berth's TLS port for these tests (0 would turn it off). */
+	static final int TLS_PORT = freePort();
+
 	static {
 		SMTP.start();
 	}
@@ -55,6 +58,9 @@ final class SignupSupport {
 		registry.add("berth.signup.enabled", () -> true);
 		registry.add("spring.mail.host", () -> "127.0.0.1");
 		registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
+		registry.add("berth.tls.port", () -> TLS_PORT);
+		registry.add("berth.tls.server-names", () -> "localhost,127.0.0.1");
+		registry.add("berth.tls.public-host", () -> "localhost");
 	}
 
 	static int freePort() {
