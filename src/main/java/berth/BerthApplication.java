@@ -3,9 +3,12 @@ package berth;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-@SpringBootApplication
+// Berth's only users are the operator (the admin token) and tenants (keys): Spring Boot's default
+// user would log a generated password at every start, a secret in the log that nothing uses.
+@SpringBootApplication(exclude = ReactiveUserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class BerthApplication {

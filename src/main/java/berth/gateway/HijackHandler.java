@@ -223,9 +223,12 @@ final class HijackHandler extends ChannelDuplexHandler {
 		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), forwardTarget,
 				Unpooled.wrappedBuffer(checkedBody));
 		out.headers().set(request.headers());
+		// The upgrade's own Connection and Upgrade headers go on; credentials never do: neither the
+		// Authorization header nor a Host whose first label is the tenant's key.
 		out.headers().remove(HttpHeaderNames.AUTHORIZATION);
+		out.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
 		out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-		out.headers().set(HttpHeaderNames.HOST, engine.address().isUnixSocket() ? "docker" : request.headers().get(HttpHeaderNames.HOST, "docker"));
+		out.headers().set(HttpHeaderNames.HOST, engine.hostHeader());
 		out.headers().set(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
 		return out;
 	}

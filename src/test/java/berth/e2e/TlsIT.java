@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -58,6 +59,9 @@ class TlsIT extends CliTestSupport {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	/** The tenant's zip bundle, unpacked. */
 	Path bundle;
@@ -211,6 +215,29 @@ class TlsIT extends CliTestSupport {
 		assertThat(admin.call("GET", certificates(tenant.tenant()), null).body()).contains("\"revokedAt\":\"");
 		assertThat(admin.call("DELETE", certificates(tenant.tenant()) + "/" + issued.get("id").asString(), null).status())
 			.as("revoking it again").isEqualTo(404);
+	}
+
+	/**
+	 * Another replica's revocation reaches this one through the database alone (no event here): the
+	 * cached record expires within {@code berth.auth.cache-ttl}.
+	 */
+	@Test
+	void aCertificateRevokedByAnotherReplicaStopsWorkingHereWithinFiveSeconds() throws IOException {
+		JsonNode issued = issueJson(tenant.tenant(), Map.of("description", "other replica"));
+		DockerCli client = certificateCli(writeCertPath(issued));
+		assertSucceeded(docker(client, "ps"), "docker ps with a fresh certificate");
+
+		assertThat(jdbc.sql("update client_certificate set revoked_at = now() where id = ?")
+			.param(issued.get("id").asString())
+			.update()).isEqualTo(1);
+		long start = System.nanoTime();
+		Result refused;
+		do {
+			refused = docker(client, "ps");
+		}
+		while (refused.exitCode() == 0 && System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
+		assertThat(refused.err()).contains("berth: this client certificate has been revoked");
+		assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isLessThan(5000);
 	}
 
 	@Test

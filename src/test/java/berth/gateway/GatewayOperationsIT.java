@@ -83,6 +83,31 @@ class GatewayOperationsIT {
 	}
 
 	@Test
+	void theTenantsKeyNeverReachesTheEngineOnAnyCarrier() {
+		Admin.TenantKey tenant = admin.newTenant("leak");
+		String host = "Host: " + tenant.key() + ".berth.localhost:2375";
+		// the fast path (a bodyless call), the gateway (a JSON body the policy reads) and a hijack
+		assertThat(Raw.request(port, "GET", "/v1.41/containers/json", host).status()).isEqualTo(200);
+		Raw.Answer created = Raw.send(port, "POST", "/v1.41/containers/create?name=leak",
+				"{\"Image\":\"busybox\",\"Cmd\":[\"true\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8), false, host,
+				"Content-Type: application/json");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		Raw.Answer attached = Raw.head(port, "POST", "/v1.41/containers/leak/attach?stream=1&stdout=1", host,
+				"Connection: Upgrade", "Upgrade: tcp");
+		assertThat(attached.status()).as(attached.head()).isEqualTo(101);
+		Raw.Answer withHeader = Raw.head(port, "POST", "/v1.41/containers/leak/attach?stream=1&stdout=1",
+				"Authorization: Bearer " + tenant.key(), "Connection: Upgrade", "Upgrade: tcp");
+		assertThat(withHeader.status()).as(withHeader.head()).isEqualTo(101);
+		assertThat(Raw.request(port, "DELETE", "/v1.41/containers/leak?force=1", host).status()).isEqualTo(204);
+
+		String seenByEngine = engine.sent();
+		assertThat(seenByEngine).contains("GET /v1.41/containers/json", "POST /v1.41/containers/create", "/attach?stream=1");
+		assertThat(seenByEngine).doesNotContain(tenant.key()).doesNotContainIgnoringCase("Authorization:");
+		String secret = tenant.key().substring(tenant.key().length() - 20);
+		assertThat(seenByEngine).doesNotContain(secret);
+	}
+
+	@Test
 	void missingAndBadKeysAre401InTheEngineShape() {
 		Raw.Answer none = Raw.request(port, "GET", "/_ping");
 		assertThat(none.status()).isEqualTo(401);

@@ -1,5 +1,6 @@
 package berth.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -9,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +40,11 @@ public final class Forwarder implements AutoCloseable {
 	private final AtomicInteger accepted = new AtomicInteger();
 
 	private final AtomicInteger active = new AtomicInteger();
+
+	/** The first bytes that clients sent through this forwarder, for tests that check what reached the far side. */
+	private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
+
+	private static final int SENT_KEPT = 8 * 1024 * 1024;
 
 	/** Forwards to the local Docker engine's unix socket. */
 	public static Forwarder toDockerEngine() {
@@ -70,6 +77,13 @@ public final class Forwarder implements AutoCloseable {
 	/** Connections accepted since this forwarder was made. */
 	public int accepted() {
 		return accepted.get();
+	}
+
+	/** What clients have sent through this forwarder so far (its first 8 MiB), as ISO-8859-1 text. */
+	public String sent() {
+		synchronized (sent) {
+			return sent.toString(StandardCharsets.ISO_8859_1);
+		}
 	}
 
 	/** Connections still open: both directions not yet ended. */
@@ -119,11 +133,11 @@ public final class Forwarder implements AutoCloseable {
 						}
 					};
 					Thread.ofVirtual().start(() -> {
-						pump(client, engine);
+						pump(client, engine, true);
 						ended.run();
 					});
 					Thread.ofVirtual().start(() -> {
-						pump(engine, client);
+						pump(engine, client, false);
 						ended.run();
 					});
 				}
@@ -150,11 +164,14 @@ public final class Forwarder implements AutoCloseable {
 		}
 	}
 
-	private static void pump(SocketChannel from, SocketChannel to) {
+	private void pump(SocketChannel from, SocketChannel to, boolean fromClient) {
 		ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
 		try {
 			while (from.read(buffer) >= 0) {
 				buffer.flip();
+				if (fromClient) {
+					record(buffer);
+				}
 				while (buffer.hasRemaining()) {
 					to.write(buffer);
 				}
@@ -165,6 +182,15 @@ public final class Forwarder implements AutoCloseable {
 		catch (IOException e) {
 			closeQuietly(from);
 			closeQuietly(to);
+		}
+	}
+
+	private void record(ByteBuffer buffer) {
+		synchronized (sent) {
+			int kept = Math.min(buffer.remaining(), SENT_KEPT - sent.size());
+			if (kept > 0) {
+				sent.write(buffer.array(), buffer.arrayOffset() + buffer.position(), kept);
+			}
 		}
 	}
 

@@ -21,6 +21,41 @@ public final class Raw {
 		return send(port, method, target, new byte[0], false, headerLines);
 	}
 
+	/**
+	 * Sends one bodyless request and reads only the answer's head, then hangs up: for upgrades, whose
+	 * connection stays open as long as the container's stream.
+	 */
+	public static Answer head(int port, String method, String target, String... headerLines) {
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(20_000);
+			StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+			boolean hostGiven = false;
+			for (String header : headerLines) {
+				hostGiven |= header.regionMatches(true, 0, "Host:", 0, 5);
+				request.append(header).append("\r\n");
+			}
+			if (!hostGiven) {
+				request.append("Host: 127.0.0.1\r\n");
+			}
+			request.append("Content-Length: 0\r\n\r\n");
+			socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+			InputStream in = socket.getInputStream();
+			StringBuilder head = new StringBuilder();
+			while (head.indexOf("\r\n\r\n") < 0) {
+				int next = in.read();
+				if (next < 0) {
+					break;
+				}
+				head.append((char) next);
+			}
+			String text = head.toString().strip();
+			return new Answer(Integer.parseInt(text.substring(9, 12)), text, "");
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
 	/** Sends a request with a body, framed by Content-Length or (chunked) as one chunk. */
 	public static Answer send(int port, String method, String target, byte[] body, boolean chunked,
 			String... headerLines) {
