@@ -2,11 +2,9 @@ package berth.account;
 
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -14,12 +12,6 @@ import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +20,9 @@ import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
+import berth.outage.Database;
+import berth.outage.LastKnown;
 import berth.tls.CertificateAuthority;
 
 /**
@@ -38,14 +31,18 @@ import berth.tls.CertificateAuthority;
  * {@code berth.auth.cache-ttl} (refreshed in the background at half of it), so a revoked or expired
  * key or certificate, or a deleted tenant's, stops working within that time on every instance, and at
  * once on the instance that changed it. Database work runs off the event loop.
+ *
+ * <p>While the database is away, what was last known of a key or certificate is served for up to
+ * {@code berth.auth.max-stale}: tenants whose credentials were verified keep working, and those refused
+ * before the outage (revoked serials included) stay refused. A credential never seen is refused with a
+ * 503 ({@link berth.outage.Unavailable}).
  */
 @Component
 public class TenantAuthenticator {
 
 	public sealed interface Result {
 
-		/** {@code credentialId} is the key's id, or the certificate's. */
-		record Accepted(TenantRef tenant, String credentialId) implements Result {
+		record Accepted(TenantRef tenant, String keyId) implements Result {
 		}
 
 		record Refused(String reason) implements Result {
@@ -55,43 +52,41 @@ public class TenantAuthenticator {
 
 	private static final Logger log = LoggerFactory.getLogger(TenantAuthenticator.class);
 
+	/** Keys (or certificates) whose use waits to be written, at most: one per cached record. */
+	private static final int MAX_PENDING_USES = 100_000;
+
 	private final ApiKeys keys;
 
 	private final Clock clock;
 
-	private final AsyncLoadingCache<String, Optional<ApiKeys.Credential>> credentials;
+	private final Database database;
+
+	private final LastKnown<String, Optional<ApiKeys.Credential>> credentials;
 
 	private final Map<String, Instant> lastUse = new ConcurrentHashMap<>();
 
 	private final ClientCertificates certificates;
 
 	/** Certificate records by serial: the deny-list of revoked serials is this cache's view of them. */
-	private final AsyncLoadingCache<String, Optional<ClientCertificates.Credential>> certificateCredentials;
+	private final LastKnown<String, Optional<ClientCertificates.Credential>> certificateCredentials;
 
 	private final Map<String, Instant> certificateLastUse = new ConcurrentHashMap<>();
 
 	@Autowired
-	TenantAuthenticator(ApiKeys keys, ClientCertificates certificates, AuthProperties properties) {
-		this(keys, certificates, properties, Clock.systemUTC());
+	TenantAuthenticator(ApiKeys keys, ClientCertificates certificates, AuthProperties properties, Database database) {
+		this(keys, certificates, properties, database, Clock.systemUTC());
 	}
 
-	TenantAuthenticator(ApiKeys keys, ClientCertificates certificates, AuthProperties properties, Clock clock) {
+	TenantAuthenticator(ApiKeys keys, ClientCertificates certificates, AuthProperties properties, Database database,
+			Clock clock) {
 		this.keys = keys;
 		this.certificates = certificates;
 		this.clock = clock;
-		Duration ttl = properties.cacheTtl();
-		this.credentials = Caffeine.newBuilder()
-			.maximumSize(100_000)
-			.expireAfterWrite(ttl)
-			.refreshAfterWrite(ttl.dividedBy(2))
-			.executor(task -> Schedulers.boundedElastic().schedule(task))
-			.buildAsync(keys::credential);
-		this.certificateCredentials = Caffeine.newBuilder()
-			.maximumSize(100_000)
-			.expireAfterWrite(ttl)
-			.refreshAfterWrite(ttl.dividedBy(2))
-			.executor(task -> Schedulers.boundedElastic().schedule(task))
-			.buildAsync(certificates::credential);
+		this.database = database;
+		this.credentials = new LastKnown<>("keys", database, properties.cacheTtl(), properties.maxStale(),
+				keys::credential);
+		this.certificateCredentials = new LastKnown<>("certificates", database, properties.cacheTtl(),
+				properties.maxStale(), certificates::credential);
 	}
 
 	/**
@@ -99,18 +94,15 @@ public class TenantAuthenticator {
 	 * serial must be one Berth issued, to the tenant the certificate names, not revoked nor expired.
 	 */
 	public Mono<Result> authenticate(X509Certificate certificate) {
-		return Mono.fromFuture(certificateCredentials.get(CertificateAuthority.serialOf(certificate)), true)
+		return certificateCredentials.get(CertificateAuthority.serialOf(certificate))
 			.map(found -> verify(certificate, found));
 	}
 
 	/** As {@link #authenticate(X509Certificate)} when the record is at hand, else null. */
 	public @Nullable Result authenticateNow(X509Certificate certificate) {
-		CompletableFuture<Optional<ClientCertificates.Credential>> cached = certificateCredentials
-			.getIfPresent(CertificateAuthority.serialOf(certificate));
-		if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
-			return null;
-		}
-		return verify(certificate, cached.join());
+		Optional<ClientCertificates.Credential> known = certificateCredentials
+			.getNow(CertificateAuthority.serialOf(certificate));
+		return known == null ? null : verify(certificate, known);
 	}
 
 	private Result verify(X509Certificate certificate, Optional<ClientCertificates.Credential> found) {
@@ -149,7 +141,7 @@ public class TenantAuthenticator {
 			return Mono.just(new Result.Refused("malformed"));
 		}
 		KeyFormat.Parsed key = parsed.get();
-		return Mono.fromFuture(credentials.get(key.id()), true).map(found -> verify(key, found));
+		return credentials.get(key.id()).map(found -> verify(key, found));
 	}
 
 	/**
@@ -162,11 +154,8 @@ public class TenantAuthenticator {
 			return new Result.Refused("malformed");
 		}
 		KeyFormat.Parsed key = parsed.get();
-		CompletableFuture<Optional<ApiKeys.Credential>> cached = credentials.getIfPresent(key.id());
-		if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
-			return null;
-		}
-		return verify(key, cached.join());
+		Optional<ApiKeys.Credential> known = credentials.getNow(key.id());
+		return known == null ? null : verify(key, known);
 	}
 
 	private Result verify(KeyFormat.Parsed key, Optional<ApiKeys.Credential> found) {
@@ -187,29 +176,36 @@ public class TenantAuthenticator {
 
 	@EventListener
 	void on(ApiKeyRevoked event) {
-		credentials.synchronous().invalidate(event.keyId());
+		credentials.invalidate(event.keyId());
 	}
 
 	@EventListener
 	void on(CertificateRevoked event) {
-		certificateCredentials.synchronous().invalidate(event.serial());
+		certificateCredentials.invalidate(event.serial());
 	}
 
 	@EventListener
 	void on(TenantDeleted event) {
-		credentials.synchronous().invalidateAll();
-		certificateCredentials.synchronous().invalidateAll();
+		credentials.invalidateAll();
+		certificateCredentials.invalidateAll();
 	}
 
-	/** Writes "last used" times in one batch now and then, never per request. */
+	/**
+	 * Writes "last used" times in one batch now and then, never per request. A batch the database
+	 * does not take is kept for the next flush (the later time of a key wins), and none is tried while
+	 * the database is known to be down, so an outage loses none of them; a crash loses what was not
+	 * written yet.
+	 */
 	@Scheduled(fixedDelayString = "${berth.auth.last-used-flush:PT15S}")
 	void flushLastUse() {
+		if (database.isDown()) {
+			return;
+		}
 		flush(lastUse, keys::recordUse, "keys");
 		flush(certificateLastUse, certificates::recordUse, "client certificates");
 	}
 
-	private static void flush(Map<String, Instant> uses, Consumer<Map<String, Instant>> record,
-			String what) {
+	private static void flush(Map<String, Instant> uses, Consumer<Map<String, Instant>> record, String what) {
 		if (uses.isEmpty()) {
 			return;
 		}
@@ -219,8 +215,19 @@ public class TenantAuthenticator {
 			record.accept(batch);
 		}
 		catch (RuntimeException e) {
-			log.warn("could not record the use of {} {}: {}", batch.size(), what, e.getMessage());
+			batch.forEach((id, at) -> {
+				if (uses.size() < MAX_PENDING_USES) {
+					uses.merge(id, at, (later, earlier) -> later.isAfter(earlier) ? later : earlier);
+				}
+			});
+			log.warn("could not record the use of {} {}, kept for the next attempt: {}", batch.size(), what,
+					e.getMessage());
 		}
+	}
+
+	/** Keys whose last use is not written yet. */
+	int pendingUses() {
+		return lastUse.size();
 	}
 
 }

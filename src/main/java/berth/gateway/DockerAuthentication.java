@@ -17,6 +17,7 @@ import berth.account.TenantAuthenticator.Result;
 import berth.account.TenantRef;
 import berth.metrics.GatewayMetrics;
 import berth.metrics.GatewayMetrics.AuthenticationMethod;
+import berth.outage.Unavailable;
 import berth.web.DockerApiException;
 
 /**
@@ -73,6 +74,7 @@ public class DockerAuthentication {
 		Mono<Optional<Result>> byKey = presented.key() == null ? Mono.just(Optional.empty())
 				: authenticator.authenticate(presented.key()).map(Optional::of);
 		return Mono.zip(byCertificate, byKey)
+			.doOnError(Unavailable.class, unavailable -> metrics.authenticationFailure("unavailable"))
 			.map(results -> tenant(presented, results.getT1().orElse(null), results.getT2().orElse(null), hostLabel));
 	}
 

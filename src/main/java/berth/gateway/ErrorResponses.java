@@ -22,6 +22,9 @@ final class ErrorResponses {
 		response.headers()
 			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
 			.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+		if (answer.retryAfterSeconds() > 0) {
+			response.headers().set(HttpHeaderNames.RETRY_AFTER, answer.retryAfterSeconds());
+		}
 		return response;
 	}
 

@@ -30,11 +30,13 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import reactor.core.publisher.Mono;
 
 import berth.account.TenantRef;
 import berth.backend.Engine;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.policy.Endpoints;
+import berth.policy.Policy.Decision;
 import berth.web.DockerApiException;
 import berth.web.DockerErrors;
 
@@ -187,10 +189,14 @@ final class FastExchange implements EngineConnections.Listener {
 		}
 		this.tenant = tenant;
 		// refusals are thrown; OnLoop turns them into refuse()
-		support.policy().decide(tenant, method, rawPath, rawQuery);
+		Decision decision = support.policy()
+			.decide(tenant, method, rawPath, rawQuery, request.headers().getAll(HttpHeaderNames.CONTENT_TYPE));
 		view = support.answers().of(tenant, method, rawPath, rawQuery);
-		OnLoop.subscribe(support.ownership().ownedRequest(tenant, method, rawPath, rawQuery), client.executor(),
-				this::owned, this::refuse);
+		Mono<String> owned = support.ownership().ownedRequest(tenant, method, rawPath, rawQuery);
+		if (decision.registry() != null) {
+			owned = support.policy().checkRegistry(tenant, decision).then(owned);
+		}
+		OnLoop.subscribe(owned, client.executor(), this::owned, this::refuse);
 	}
 
 	private void owned(String ownedTarget) {

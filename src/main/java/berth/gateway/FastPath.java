@@ -83,6 +83,9 @@ final class FastPath extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (msg instanceof HttpRequest head) {
+			ImagePaths.decode(head);
+		}
 		dispatch(ctx, msg);
 	}
 

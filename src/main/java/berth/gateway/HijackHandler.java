@@ -176,11 +176,13 @@ final class HijackHandler extends ChannelDuplexHandler {
 			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST),
 					PeerCertificates.of(ctx.channel()))
 			.flatMap(tenant -> {
-				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery);
+				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery,
+						headers.getAll(HttpHeaderNames.CONTENT_TYPE));
 				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
 						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
 						: Mono.just(bytes);
-				return checked.zipWith(support.backends().engineFor(tenant))
+				return support.policy().checkRegistry(tenant, decision).then(checked)
+					.zipWith(support.backends().engineFor(tenant))
 					.flatMap(admitted -> support.ownership()
 						.ownedTarget(tenant, request.method().name(), rawPath)
 						.map(path -> {

@@ -73,6 +73,8 @@ final class ImageExchanges {
 		HttpHeaders headers = new HttpHeaders();
 		headers.putAll(request.getHeaders());
 		headers.remove(HttpHeaders.CONTENT_LENGTH);
+		// a gzip body goes on inflated (ArchiveRewriter)
+		headers.remove(HttpHeaders.CONTENT_ENCODING);
 		headers.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
 		NettyDataBufferFactory buffers = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 		return new ServerHttpRequestDecorator(request) {

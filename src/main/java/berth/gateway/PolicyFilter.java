@@ -24,6 +24,7 @@ import reactor.util.context.Context;
 import berth.account.TenantRef;
 import berth.policy.AfterAnswer;
 import berth.policy.Policy;
+import berth.policy.PolicyRefusal;
 import berth.policy.Policy.Decision;
 
 /**
@@ -52,7 +53,38 @@ class PolicyFilter implements GlobalFilter, Ordered {
 		TenantRef tenant = TenantFilter.requireTenant(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		URI uri = request.getURI();
-		Decision decision = policy.decide(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery());
+		Decision decision;
+		try {
+			decision = policy.decide(tenant, request.getMethod().name(), uri.getRawPath(), uri.getRawQuery(),
+					request.getHeaders().getOrEmpty(HttpHeaders.CONTENT_TYPE));
+		}
+		catch (PolicyRefusal refusal) {
+			return drained(request).then(Mono.error(refusal));
+		}
+		if (decision.registry() != null) {
+			// the registry's name is resolved off the event loop before anything else happens
+			return policy.checkRegistry(tenant, decision)
+				.onErrorResume(PolicyRefusal.class, refusal -> drained(request).then(Mono.error(refusal)))
+				.then(Mono.defer(() -> filter(exchange, chain, tenant, decision)));
+		}
+		return filter(exchange, chain, tenant, decision);
+	}
+
+	/**
+	 * The request's body read to its end (up to a bound) and dropped: refused before its body was
+	 * read, a client still sending would otherwise get a reset connection instead of the refusal.
+	 */
+	private static Mono<Void> drained(ServerHttpRequest request) {
+		HttpHeaders headers = request.getHeaders();
+		if (headers.getContentLength() <= 0 && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+			return Mono.empty();
+		}
+		return readCapped(request.getBody(), 0).onErrorResume(BodyTooLarge.class, tooLarge -> Mono.empty()).then();
+	}
+
+	private Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain, TenantRef tenant, Decision decision) {
+		ServerHttpRequest request = exchange.getRequest();
+		URI uri = request.getURI();
 		if (decision.streamBody()) {
 			return chain.filter(exchange);
 		}
@@ -65,7 +97,7 @@ class PolicyFilter implements GlobalFilter, Ordered {
 			.onErrorMap(BodyTooLarge.class, e -> policy.bodyTooLarge(tenant, decision))
 			.flatMap(body -> {
 				if (!decision.jsonBody()) {
-					if (body.length > 0) {
+					if (body.length > 0 && !policy.emptyBody(tenant, decision, body)) {
 						return Mono.error(policy.unexpectedBody(tenant, decision));
 					}
 					return chain.filter(exchange.mutate().request(withBody(request, body, false)).build());

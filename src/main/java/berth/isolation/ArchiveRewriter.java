@@ -9,6 +9,10 @@ import java.util.function.UnaryOperator;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.compression.ZlibWrapper;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.http.HttpStatus;
@@ -88,8 +92,50 @@ public final class ArchiveRewriter {
 		return new ArchiveRewriter(path::equals, (name, content) -> rewrite.apply(content));
 	}
 
-	/** The bytes to send on for a buffer that arrived (which this call releases), in order. */
+	/** The first bytes, until there are enough to tell a gzip stream from a tar. */
+	private @Nullable ByteBuf start = Unpooled.buffer(2);
+
+	/** Inflates a gzip stream (docker-py's {@code gzip=True}, the CLI's {@code --compress}), or null for a tar. */
+	private @Nullable EmbeddedChannel gunzip;
+
+	/**
+	 * The bytes to send on for a buffer that arrived (which this call releases), in order. A gzip
+	 * stream is inflated here and sent on as the tar it holds, which the engine reads as it would have
+	 * read the compressed one: the entries this reader checks and rewrites are the ones the engine
+	 * extracts.
+	 */
 	public Flux<ByteBuf> feed(ByteBuf in) {
+		if (start != null) {
+			start.writeBytes(in, Math.min(start.writableBytes(), in.readableBytes()));
+			if (start.isWritable() && !in.isReadable()) {
+				in.release();
+				return Flux.empty();
+			}
+			ByteBuf first = Unpooled.wrappedBuffer(start, in);
+			boolean gzip = (start.getByte(0) & 0xff) == 0x1f && (start.getByte(1) & 0xff) == 0x8b;
+			start = null;
+			if (gzip) {
+				gunzip = new EmbeddedChannel(ZlibCodecFactory.newZlibDecoder(ZlibWrapper.GZIP));
+			}
+			in = first;
+		}
+		if (gunzip == null) {
+			return tar(in);
+		}
+		try {
+			gunzip.writeInbound(in);
+		}
+		catch (DecompressionException e) {
+			throw refused("a damaged gzip stream");
+		}
+		List<Publisher<ByteBuf>> out = new ArrayList<>();
+		for (ByteBuf part = gunzip.readInbound(); part != null; part = gunzip.readInbound()) {
+			out.add(tar(part));
+		}
+		return Flux.concat(out);
+	}
+
+	private Flux<ByteBuf> tar(ByteBuf in) {
 		List<Publisher<ByteBuf>> out = new ArrayList<>();
 		try {
 			while (in.isReadable()) {
@@ -380,7 +426,7 @@ public final class ArchiveRewriter {
 		return -1;
 	}
 
-	/** gzip, bzip2, xz and zstd, which the engine's reader detects and decompresses. */
+	/** gzip (inside a gzip stream), bzip2, xz and zstd, which the engine's reader detects and decompresses. */
 	private static boolean compressed(byte[] block) {
 		int b0 = block[0] & 0xff;
 		int b1 = block[1] & 0xff;

@@ -18,6 +18,12 @@ import berth.policy.BodyRule;
 @Order(Ordered.LOWEST_PRECEDENCE - 200)
 class ImageRules implements BodyRule {
 
+	/**
+	 * The image reference as the tenant gave it, which the engine does not keep when it gets another
+	 * (the tenant's own tag, or the full ID a prefix was pinned to); answers show it ({@link TenantView}).
+	 */
+	static final String GIVEN_LABEL = "berth.image";
+
 	private final Images images;
 
 	ImageRules(Images images) {
@@ -35,9 +41,13 @@ class ImageRules implements BodyRule {
 		if (image == null || !image.isString() || image.asString().isEmpty()) {
 			return Mono.empty();
 		}
-		return images.resolve(request.tenant(), image.asString())
-			.doOnNext(resolved -> body.put("Image", resolved.engineReference()))
-			.then();
+		String given = image.asString();
+		return images.resolve(request.tenant(), given).doOnNext(resolved -> {
+			body.put("Image", resolved.engineReference());
+			// set on every create: a committed image carries the label of the container it was made from
+			JsonNode labels = body.get("Labels");
+			(labels instanceof ObjectNode object ? object : body.putObject("Labels")).put(GIVEN_LABEL, given);
+		}).then();
 	}
 
 }

@@ -32,6 +32,7 @@ import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
 import berth.policy.Endpoints;
+import berth.policy.ImageSources;
 import berth.web.DockerApiException;
 import berth.web.EngineError;
 
@@ -99,8 +100,11 @@ public class Images {
 
 	private final Backends backends;
 
-	Images(Backends backends) {
+	private final ImageSources sources;
+
+	Images(Backends backends, ImageSources sources) {
 		this.backends = backends;
+		this.sources = sources;
 	}
 
 	/** Whether {@link #plan} handles this endpoint. */
@@ -165,8 +169,11 @@ public class Images {
 				ArchiveRewriter context = ArchiveRewriter.build(
 						dockerfile == null || dockerfile.isEmpty() ? "Dockerfile" : dockerfile,
 						content -> DockerfileImages.rewrite(content, buildArgs, ref -> buildReference(engine, t, ref)));
-				return new Plan(rawPath + "?" + query.withAll("t", tags), null, true, null, context);
-			});
+				Query tagged = Query.parse(query.withAll("t", tags));
+				return cacheFrom(engine, t, query.first("cachefrom")).map(images -> new Plan(rawPath + "?"
+						+ (images.isEmpty() ? tagged.without("cachefrom") : tagged.with("cachefrom", images)), null, true,
+						null, context));
+			}).flatMap(plan -> plan);
 			case "POST /commit" -> Mono.fromCallable(() -> named(t, rawPath, query));
 			case "POST /images/load" ->
 				Mono.just(new Plan(target, null, true, null, ArchiveRewriter.load(name -> loadedName(t, name))));
@@ -232,8 +239,42 @@ public class Images {
 				if (reference.isEmpty() || ImageNames.reserved(reference)) {
 					return Mono.error(missing);
 				}
+				// not on the engine: the engine will pull it, from a registry held to the policy like a pull's
 				return inspect(engine, reference).flatMap(reply -> reply.status() == 200 ? Mono.error(missing)
-						: reply.status() / 100 == 4 ? Mono.just(reference) : Mono.error(unexpected(reply)));
+						: reply.status() / 100 == 4 ? sources.check(tenant, "POST /build", reference).thenReturn(reference)
+						: Mono.error(unexpected(reply)));
+			});
+	}
+
+	/**
+	 * A build's {@code cachefrom} images, named for the engine as a Dockerfile's are: the tenant's own
+	 * tag, or a shared image it may use. One it may not use, or that does not exist, is left out, as
+	 * the builder leaves out a cache source it cannot find. Empty when none was given.
+	 */
+	private Mono<String> cacheFrom(Engine engine, String tenant, @Nullable String json) {
+		if (json == null || json.isBlank()) {
+			return Mono.just("");
+		}
+		List<String> given = new ArrayList<>();
+		try {
+			for (JsonNode image : JSON.readTree(json)) {
+				given.add(image.asString(""));
+			}
+		}
+		catch (JacksonException e) {
+			return Mono.error(new DockerApiException(HttpStatus.BAD_REQUEST, "invalid cachefrom"));
+		}
+		return Flux.fromIterable(given)
+			.concatMap(image -> resolve(engine, tenant, image).map(Resolved::engineReference)
+				.onErrorResume(EngineError.class, missing -> Mono.empty()))
+			.collectList()
+			.map(images -> {
+				if (images.isEmpty()) {
+					return "";
+				}
+				ArrayNode list = JSON.createArrayNode();
+				images.forEach(list::add);
+				return JSON.writeValueAsString(list);
 			});
 	}
 
@@ -302,7 +343,24 @@ public class Images {
 				digests.add(digest);
 			}
 		}
+		// a committed image's configs are the container's: its image as the tenant named it, no Berth labels
+		for (String config : List.of("Config", "ContainerConfig")) {
+			if (copy.get(config) instanceof ObjectNode object) {
+				committedFrom(tenant, object);
+			}
+		}
 		return copy;
+	}
+
+	private static void committedFrom(String tenant, ObjectNode config) {
+		JsonNode given = config.path("Labels").get(ImageRules.GIVEN_LABEL);
+		if (config.get("Image") instanceof JsonNode image && image.isString()) {
+			config.put("Image", given != null && given.isString() ? given.stringValue()
+					: ImageNames.shown(tenant, image.stringValue()).orElse(image.stringValue()));
+		}
+		if (config.get("Labels") instanceof ObjectNode labels) {
+			labels.properties().removeIf(label -> TenantView.hidden(label.getKey()));
+		}
 	}
 
 	static JsonNode history(String tenant, JsonNode history) {
@@ -367,6 +425,9 @@ public class Images {
 						continue;
 					}
 					ObjectNode copy = (ObjectNode) image.deepCopy();
+					if (copy.get("Labels") instanceof ObjectNode labels) {
+						labels.properties().removeIf(label -> TenantView.hidden(label.getKey()));
+					}
 					ArrayNode repoTags = copy.putArray("RepoTags");
 					tags.forEach(repoTags::add);
 					ArrayNode digests = copy.putArray("RepoDigests");

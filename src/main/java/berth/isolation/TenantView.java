@@ -159,11 +159,17 @@ public final class TenantView {
 			case CONTAINER -> inspectedContainer(tree);
 			case VOLUME_LIST -> {
 				if (tree.get("Volumes") instanceof ArrayNode list) {
-					list.forEach(volume -> shownText(volume, "Name"));
+					list.forEach(volume -> {
+						shownText(volume, "Name");
+						hideLabels(volume.get("Labels"));
+					});
 					((ObjectNode) tree).set("Volumes", keptByName(list, false));
 				}
 			}
-			case VOLUME -> shownText(tree, "Name");
+			case VOLUME -> {
+				shownText(tree, "Name");
+				hideLabels(tree.get("Labels"));
+			}
 			case NETWORK_LIST -> {
 				if (tree instanceof ArrayNode list) {
 					list.forEach(this::network);
@@ -319,6 +325,8 @@ public final class TenantView {
 			}
 		}
 		shownImage(container, "Image");
+		givenImage(container, "Image", container.path("Labels"));
+		hideLabels(container.get("Labels"));
 		shownText(container.path("HostConfig"), "NetworkMode");
 		shownKeys(container.path("NetworkSettings"), "Networks");
 		mounts(container.get("Mounts"));
@@ -326,7 +334,11 @@ public final class TenantView {
 
 	private void inspectedContainer(JsonNode container) {
 		shownText(container, "Name");
-		shownImage(container.path("Config"), "Image");
+		JsonNode config = container.path("Config");
+		shownImage(config, "Image");
+		givenImage(config, "Image", config.path("Labels"));
+		hideLabels(config.get("Labels"));
+		defaultEndpoint(container.path("NetworkSettings"));
 		JsonNode hostConfig = container.path("HostConfig");
 		shownText(hostConfig, "NetworkMode");
 		if (hostConfig.get("Links") instanceof ArrayNode links) {
@@ -388,6 +400,7 @@ public final class TenantView {
 
 	private void network(JsonNode network) {
 		shownText(network, "Name");
+		hideLabels(network.get("Labels"));
 		for (JsonNode endpoint : network.path("Containers")) {
 			shownText(endpoint, "Name");
 		}
@@ -413,6 +426,7 @@ public final class TenantView {
 			for (JsonNode volume : volumes) {
 				if (owned(volume.path("Labels"))) {
 					shownText(volume, "Name");
+					hideLabels(volume.get("Labels"));
 					kept.add(volume);
 				}
 			}
@@ -431,10 +445,17 @@ public final class TenantView {
 		shownText(attributes, "oldName");
 		if ("container".equals(event.path("Type").asString(""))) {
 			// legacy fields and the image attribute name the image the container runs; a commit's, the image it made
+			boolean commit = "commit".equals(event.path("Action").asString(""));
+			if (!commit) {
+				givenImage(attributes, "image", attributes);
+				givenImage(event, "from", attributes);
+			}
 			shownImage(attributes, "image");
 			shownImage(event, "from");
 			shownImage(attributes, "imageRef");
 		}
+		// a container's labels are its event attributes
+		hideLabels(attributes);
 		if ("volume".equals(event.path("Type").asString(""))) {
 			// a volume's ID is its name
 			shownText(actor, "ID");
@@ -488,6 +509,59 @@ public final class TenantView {
 		}
 		return String.join("/", segments);
 	}
+
+	/**
+	 * Labels only Berth sets ({@code berth.tenant}, {@code berth.image}, ...), which the tenant never
+	 * set and which code comparing labels must not find; {@code berth.http}, which tenants set, stays.
+	 */
+	private static void hideLabels(@Nullable JsonNode labels) {
+		if (labels instanceof ObjectNode object) {
+			object.properties().removeIf(label -> hidden(label.getKey()));
+		}
+	}
+
+	/** Whether a label key is one of Berth's own marks. */
+	static boolean hidden(String label) {
+		return label.startsWith(BERTH_LABELS) && !label.equals(ROUTE_LABEL);
+	}
+
+	private static final String BERTH_LABELS = "berth.";
+
+	private static final String ROUTE_LABEL = "berth.http";
+
+	/**
+	 * The image reference of a container as the tenant wrote it at create ({@link ImageRules} keeps it
+	 * in a label), where the engine shows the reference it was given: the tenant's own tag
+	 * ({@code berth.local/acme/d/alpine:latest}) or a pinned ID read back as {@code alpine}.
+	 */
+	private static void givenImage(JsonNode node, String field, JsonNode labels) {
+		if (node instanceof ObjectNode object && object.get(field) instanceof JsonNode value && value.isString()
+				&& labels.get(ImageRules.GIVEN_LABEL) instanceof JsonNode given && given.isString()
+				&& !given.stringValue().isEmpty()) {
+			object.put(field, given.stringValue());
+		}
+	}
+
+	/**
+	 * The top-level endpoint fields of an inspect, as a private engine fills them for a container on
+	 * its default {@code bridge}: from the endpoint on the tenant's default network, which is an
+	 * ordinary network on the engine, whose top-level fields are therefore empty.
+	 */
+	private void defaultEndpoint(JsonNode settings) {
+		if (!(settings instanceof ObjectNode object)
+				|| !(settings.path("Networks").get(Names.defaultNetwork(tenant)) instanceof ObjectNode endpoint)
+				|| !object.path("IPAddress").asString("").isEmpty()) {
+			return;
+		}
+		for (String field : ENDPOINT_FIELDS) {
+			if (endpoint.get(field) instanceof JsonNode value) {
+				object.set(field, value);
+			}
+		}
+	}
+
+	private static final List<String> ENDPOINT_FIELDS = List.of("EndpointID", "Gateway", "GlobalIPv6Address",
+			"GlobalIPv6PrefixLen", "IPAddress", "IPPrefixLen", "IPv6Gateway", "MacAddress");
 
 	/** An image reference in the tenant's own namespace ({@code berth.local/acme/d/app:1}) as it wrote it. */
 	private void shownImage(JsonNode node, String field) {

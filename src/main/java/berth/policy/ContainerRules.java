@@ -1,5 +1,6 @@
 package berth.policy;
 
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -12,8 +13,10 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.account.TenantRef;
 
 /**
- * What a tenant may ask of a container: the HostConfig table, the plan's limits, who it runs as,
- * and Berth's own labels. Also exec (no privileged execs) and update (limits within the plan).
+ * What a tenant may ask of a container: the HostConfig table, the plan's limits, who it runs as and
+ * where it starts, and Berth's own labels. Also exec (no privileged execs, the same user and working
+ * directory rules), update (limits within the plan) and commit (the image's working directory and
+ * healthcheck, which its containers inherit).
  */
 @Component
 @Order(0)
@@ -64,7 +67,9 @@ class ContainerRules implements BodyRule {
 	@Override
 	public boolean appliesTo(String endpoint) {
 		return switch (endpoint) {
-			case "POST /containers/create", "POST /containers/{id}/update", "POST /containers/{id}/exec" -> true;
+			case "POST /containers/create", "POST /containers/{id}/update", "POST /containers/{id}/exec",
+					"POST /commit" ->
+				true;
 			default -> false;
 		};
 	}
@@ -78,7 +83,15 @@ class ContainerRules implements BodyRule {
 			case "POST /containers/{id}/update" -> plans.of(request.tenant())
 				.doOnNext(plan -> Quotas.check(body, plan, verdict))
 				.then();
-			default -> Mono.fromRunnable(() -> exec(body, verdict));
+			case "POST /commit" -> {
+				workingDir(body, verdict);
+				yield plans.of(request.tenant()).doOnNext(plan -> Quotas.healthcheck(body.get("Healthcheck"), plan, verdict))
+					.then();
+			}
+			default -> Mono.fromRunnable(() -> {
+				execContainer(request, body);
+				exec(body, verdict);
+			});
 		};
 	}
 
@@ -86,11 +99,14 @@ class ContainerRules implements BodyRule {
 		JsonNode given = body.get("HostConfig");
 		ObjectNode hostConfig = given instanceof ObjectNode object ? object : body.putObject("HostConfig");
 		HostConfigRules.check(hostConfig, verdict);
+		networkShortcut(request, body, hostConfig);
 		boundedLogs(hostConfig);
 		user(body.get("User"), verdict);
+		workingDir(body, verdict);
 		labels(body, request.tenant().name(), verdict);
 		return plans.of(request.tenant()).flatMap(plan -> {
 			Quotas.applyToCreate(hostConfig, plan, verdict);
+			Quotas.healthcheck(body.get("Healthcheck"), plan, verdict);
 			// counted in the tenant's turn, which ends with the engine's answer (AfterAnswer), so that
 			// concurrent creates do not all count the same containers
 			return Mono.deferContextual(context -> turns.next(request.tenant().name()).flatMap(end -> {
@@ -104,6 +120,58 @@ class ContainerRules implements BodyRule {
 				});
 			}));
 		}).then();
+	}
+
+	/**
+	 * {@code NetworkingConfig: {"net": null}}, which docker-py sends for {@code network="net"} beside
+	 * {@code NetworkMode: "net"}: the engine ignores keys other than {@code EndpointsConfig}. Such a key
+	 * is accepted when it names the network of {@code NetworkMode}, and taken out.
+	 */
+	private void networkShortcut(Request request, ObjectNode body, ObjectNode hostConfig) {
+		if (!(body.get("NetworkingConfig") instanceof ObjectNode networking)) {
+			return;
+		}
+		String mode = Values.text(hostConfig.get("NetworkMode"));
+		for (String key : List.copyOf(networking.propertyNames())) {
+			if (key.equals("EndpointsConfig")) {
+				continue;
+			}
+			if (!key.equals(mode)) {
+				throw refused(request, PolicyRefusal.malformed("networking-config", "NetworkingConfig." + key
+						+ " names another network than HostConfig.NetworkMode (" + mode + ")"));
+			}
+			networking.remove(key);
+			refusals.dropped(request.tenant().name(), request.endpoint(), "NetworkingConfig." + key,
+					"ignored by the engine; repeats HostConfig.NetworkMode");
+		}
+	}
+
+	/**
+	 * An exec's {@code Container} (docker-py) or {@code containerId} (docker-java): the engine ignores
+	 * them, as the path says which container. Accepted when they name the container of the path, and
+	 * taken out.
+	 */
+	private void execContainer(Request request, ObjectNode body) {
+		String[] segments = request.path().split("/");
+		String inPath = segments.length >= 2 ? segments[segments.length - 2] : "";
+		for (String field : List.of("Container", "ContainerId")) {
+			JsonNode given = body.remove(field);
+			if (given == null || given.isNull()) {
+				continue;
+			}
+			String named = Values.text(given);
+			if (!named.equals(inPath) && !named.equals("/" + inPath)) {
+				throw refused(request, PolicyRefusal.malformed("exec-container", "ExecConfig." + field + " (" + named
+						+ ") names another container than the path (" + inPath + ")"));
+			}
+			refusals.dropped(request.tenant().name(), request.endpoint(), "ExecConfig." + field,
+					"ignored by the engine; repeats the path");
+		}
+	}
+
+	private PolicyRefusal refused(Request request, PolicyRefusal refusal) {
+		refusals.record(request.tenant().name(), request.endpoint(), refusal);
+		return refusal;
 	}
 
 	/** A log flood must not fill the engine's disk: json-file logs are rotated unless the tenant chose sizes. */
@@ -132,11 +200,19 @@ class ContainerRules implements BodyRule {
 			verdict.refuse("privileged", "privileged exec is not allowed");
 		}
 		user(body.get("User"), verdict);
+		workingDir(body, verdict);
 	}
 
 	private void user(JsonNode user, HostConfigRules.Verdict verdict) {
-		if (!allowRoot && Values.isRoot(Values.text(user))) {
+		if (!allowRoot && ProcessRules.isRoot(Values.text(user))) {
 			verdict.refuse("root", "running as root (User " + Values.text(user) + ") is not allowed");
+		}
+	}
+
+	private static void workingDir(ObjectNode body, HostConfigRules.Verdict verdict) {
+		String refusal = ProcessRules.workingDir(body.get("WorkingDir"));
+		if (refusal != null) {
+			verdict.refuse("proc-workdir", refusal);
 		}
 	}
 

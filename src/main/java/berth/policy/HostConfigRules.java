@@ -35,7 +35,8 @@ final class HostConfigRules {
 			"net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_syncookies", "net.ipv6.conf.all.disable_ipv6",
 			"net.ipv6.conf.default.disable_ipv6", "net.ipv6.conf.lo.disable_ipv6");
 
-	static final Set<String> LOG_DRIVERS = Set.of("", "json-file", "local");
+	/** Drivers that keep logs on the engine, or ({@code none}) nowhere. */
+	static final Set<String> LOG_DRIVERS = Set.of("", "json-file", "local", "none");
 
 	static final Set<String> LOG_OPTIONS = Set.of("max-size", "max-file", "compress", "labels", "labels-regex", "env",
 			"env-regex", "tag", "mode", "max-buffer-size");
@@ -228,7 +229,7 @@ final class HostConfigRules {
 		}
 		String driver = Values.text(value.get("Type"));
 		if (!LOG_DRIVERS.contains(driver)) {
-			return "the log driver " + driver + " is not allowed (json-file and local are)";
+			return "the log driver " + driver + " is not allowed (json-file, local and none are)";
 		}
 		JsonNode options = value.get("Config");
 		if (!Values.absent(options) && options.isObject()) {

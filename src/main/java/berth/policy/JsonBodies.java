@@ -37,6 +37,15 @@ final class JsonBodies {
 
 	/** Parses and canonicalises; an empty body or {@code null} reads as {@code {}}. */
 	static ObjectNode read(byte[] body, Schema schema) {
+		return read(body, schema, field -> {
+		});
+	}
+
+	/**
+	 * Parses and canonicalises; an empty body or {@code null} reads as {@code {}}. Empty fields the
+	 * engine no longer reads are left out, and each is told to {@code dropped}.
+	 */
+	static ObjectNode read(byte[] body, Schema schema, java.util.function.Consumer<String> dropped) {
 		JsonNode tree;
 		try {
 			tree = isBlank(body) ? NODES.objectNode() : JSON.readTree(body);
@@ -48,14 +57,14 @@ final class JsonBodies {
 		if (tree == null || tree.isNull() || tree.isMissingNode()) {
 			tree = NODES.objectNode();
 		}
-		return struct(tree, schema, schema.name());
+		return struct(tree, schema, schema.name(), dropped);
 	}
 
 	static byte[] write(ObjectNode tree) {
 		return JSON.writeValueAsBytes(tree);
 	}
 
-	private static ObjectNode struct(JsonNode node, Schema schema, String path) {
+	private static ObjectNode struct(JsonNode node, Schema schema, String path, java.util.function.Consumer<String> dropped) {
 		if (!node.isObject()) {
 			throw PolicyRefusal.malformed("json", path + " must be a JSON object");
 		}
@@ -66,6 +75,10 @@ final class JsonBodies {
 				throw PolicyRefusal.malformed("json", "field names must be plain ASCII: " + path + "." + key);
 			}
 			String field = schema.canonical(key);
+			if (field == null && schema.nullExtras() && property.getValue().isNull() && !out.has(key)) {
+				out.set(key, property.getValue());
+				continue;
+			}
 			if (field == null) {
 				throw PolicyRefusal.forbidden("unknown-field",
 						"the field " + path + "." + key + " is not known to Berth's policy, so it is not allowed");
@@ -74,22 +87,31 @@ final class JsonBodies {
 				throw PolicyRefusal.malformed("json", "the field " + path + "." + field
 						+ " is given more than once (field names match case-insensitively)");
 			}
-			out.set(field, value(property.getValue(), schema.kind(field), path + "." + field));
+			if (schema.kind(field) instanceof Schema.Unread) {
+				if (!Values.zero(property.getValue())) {
+					throw PolicyRefusal.forbidden("unknown-field", "the field " + path + "." + field
+							+ " is not read by the engine (it is from an older API version); it is accepted only empty");
+				}
+				dropped.accept(path + "." + field);
+				continue;
+			}
+			out.set(field, value(property.getValue(), schema.kind(field), path + "." + field, dropped));
 		}
 		return out;
 	}
 
-	private static JsonNode value(JsonNode value, Schema.Kind kind, String path) {
+	private static JsonNode value(JsonNode value, Schema.Kind kind, String path, java.util.function.Consumer<String> dropped) {
 		return switch (kind) {
 			case Schema.Value v -> value;
-			case Schema.Nested nested -> value.isNull() ? value : struct(value, nested.schema(), path);
+			case Schema.Unread u -> value;
+			case Schema.Nested nested -> value.isNull() ? value : struct(value, nested.schema(), path, dropped);
 			case Schema.ListOf list -> {
 				if (!value.isArray()) {
 					yield value;
 				}
 				ArrayNode out = NODES.arrayNode();
 				for (JsonNode element : value) {
-					out.add(value(element, list.elements(), path + "[]"));
+					out.add(value(element, list.elements(), path + "[]", dropped));
 				}
 				yield out;
 			}
@@ -99,7 +121,7 @@ final class JsonBodies {
 				}
 				ObjectNode out = NODES.objectNode();
 				for (Map.Entry<String, JsonNode> entry : value.properties()) {
-					out.set(entry.getKey(), value(entry.getValue(), map.values(), path + "[" + entry.getKey() + "]"));
+					out.set(entry.getKey(), value(entry.getValue(), map.values(), path + "[" + entry.getKey() + "]", dropped));
 				}
 				yield out;
 			}

@@ -1,18 +1,22 @@
 package berth.policy;
 
-import java.time.Duration;
 import java.util.UUID;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
+import berth.account.AuthProperties;
 import berth.account.TenantRef;
+import berth.outage.Database;
+import berth.outage.LastKnown;
 
-/** A tenant's plan without a database hit per request, loaded off the event loop. */
+/**
+ * A tenant's plan without a database hit per request, loaded off the event loop and trusted as long
+ * as a key is ({@code berth.auth.cache-ttl}). While the database is away the last known plan still
+ * applies, for up to {@code berth.auth.max-stale}; a tenant whose plan is not known is refused creates
+ * with a 503 rather than let through without limits.
+ */
 @Component
 class PlanCache {
 
@@ -20,25 +24,21 @@ class PlanCache {
 	record TenantPlanChanged(UUID tenantId) {
 	}
 
-	private final AsyncLoadingCache<UUID, Plan> plans;
+	private final LastKnown<UUID, Plan> plans;
 
-	PlanCache(Plans repository) {
-		this.plans = Caffeine.newBuilder()
-			.maximumSize(100_000)
-			.expireAfterWrite(Duration.ofSeconds(30))
-			.refreshAfterWrite(Duration.ofSeconds(10))
-			.executor(task -> Schedulers.boundedElastic().schedule(task))
-			.buildAsync(tenantId -> repository.ofTenant(tenantId)
-				.orElseThrow(() -> new IllegalStateException("tenant " + tenantId + " has no plan")));
+	PlanCache(Plans repository, Database database, AuthProperties auth) {
+		this.plans = new LastKnown<>("plans", database, auth.cacheTtl(), auth.maxStale(),
+				tenantId -> repository.ofTenant(tenantId)
+					.orElseThrow(() -> new IllegalStateException("tenant " + tenantId + " has no plan")));
 	}
 
 	Mono<Plan> of(TenantRef tenant) {
-		return Mono.fromFuture(plans.get(tenant.id()), true);
+		return plans.get(tenant.id());
 	}
 
 	@EventListener
 	void on(TenantPlanChanged event) {
-		plans.synchronous().invalidate(event.tenantId());
+		plans.invalidate(event.tenantId());
 	}
 
 }

@@ -1,13 +1,11 @@
 package berth.policy;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -16,20 +14,30 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 import berth.account.TenantRef;
+import berth.web.EngineAnswer;
 
 /**
  * The security policy's entry point, used by the gateway for ordinary requests and for hijacked
  * ones alike. First the request target is normalised (or refused when it is not exactly what the
- * engine will route), then looked up in the {@link ApiTable} (default deny), then its policed query
- * parameters are checked, and finally a JSON body is read like the engine reads it, checked by every
- * {@link BodyRule}, and re-serialised: the engine receives the body the policy produced.
+ * engine will route), then looked up in the {@link ApiTable} (default deny); form bodies are
+ * refused, the query is read as the engine reads it and held to the shape the table declares (a
+ * parameter the engine reads once is given once), its policed parameters are checked, and a
+ * registry it names is resolved and checked off the event loop ({@link #checkRegistry}); finally a
+ * JSON body is read like the engine reads it, checked by every {@link BodyRule}, and re-serialised:
+ * the engine receives the body the policy produced.
  */
 @Component
 public class Policy {
 
-	/** What the policy decided about a request target. */
+	/**
+	 * What the policy decided about a request target.
+	 *
+	 * @param registry the registry host the request makes the engine connect to (a pull's, push's,
+	 *     search's or distribution lookup's), checked by {@link #checkRegistry}; null when none or
+	 *     Docker Hub
+	 */
 	public record Decision(String endpoint, String template, Body body, Map<String, String> query,
-			@Nullable Schema schema) {
+			@Nullable Schema schema, @Nullable String registry) {
 
 		public boolean jsonBody() {
 			return body == Body.JSON;
@@ -47,10 +55,13 @@ public class Policy {
 
 	private final PolicyProperties properties;
 
-	Policy(Refusals refusals, List<BodyRule> rules, PolicyProperties properties) {
+	private final ImageSources sources;
+
+	Policy(Refusals refusals, List<BodyRule> rules, PolicyProperties properties, ImageSources sources) {
 		this.refusals = refusals;
 		this.rules = rules;
 		this.properties = properties;
+		this.sources = sources;
 	}
 
 	public int maxBody() {
@@ -65,34 +76,50 @@ public class Policy {
 		return ApiTable.lookup(method, template).body();
 	}
 
-	/** Decides on method and raw target; throws {@link PolicyRefusal} (unless auditing a 403). */
-	public Decision decide(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
+	/**
+	 * Decides on method, raw target and the request's {@code Content-Type} values; throws
+	 * {@link PolicyRefusal} (unless auditing a 403).
+	 */
+	public Decision decide(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery,
+			List<String> contentTypes) {
 		String template = Endpoints.template(rawPath);
 		String key = method + " " + template;
 		try {
 			normalised(rawPath);
+			EngineAnswer standIn = StandIns.answer(method, Endpoints.unversioned(rawPath));
+			if (standIn != null) {
+				refusals.answered(tenant.name(), key, standIn);
+				throw standIn;
+			}
 			ApiTable.Endpoint endpoint = ApiTable.lookup(method, template);
 			if ((template.equals("/session") || template.equals("/grpc")) && method.equals("POST")) {
 				if (!properties.buildkit()) {
 					refusals.forbid(tenant.name(), key, "buildkit",
 							"BuildKit is not available on this engine; use the classic builder (DOCKER_BUILDKIT=0)");
 				}
-				return new Decision(key, template, Body.NONE, Map.of(), null);
+				return new Decision(key, template, Body.NONE, Map.of(), null, null);
 			}
 			if (endpoint.refused()) {
 				refusals.forbid(tenant.name(), key, "endpoint", endpoint.refusal());
-				return new Decision(key, template, Body.STREAM, Map.of(), null);
+				return new Decision(key, template, Body.STREAM, Map.of(), null, null);
 			}
-			Map<String, List<String>> query = query(rawQuery);
+			noForm(contentTypes);
+			Map<String, List<String>> query = GoForm.parseQuery(rawQuery);
+			shaped(query, endpoint.params());
 			for (ApiTable.QueryRule rule : endpoint.query()) {
-				String value = single(query, rule.name());
-				if (!rule.accepts().test(value)) {
-					refusals.forbid(tenant.name(), key, rule.rule(), rule.refusal() + " (" + rule.name() + "=" + value + ")");
+				List<String> values = endpoint.params().repeatable(rule.name()) ? every(query, rule.name())
+						: List.of(single(query, rule.name()));
+				for (String value : values) {
+					if (!rule.accepts().test(value)) {
+						refusals.forbid(tenant.name(), key, rule.rule(),
+								rule.refusal() + " (" + rule.name() + "=" + value + ")");
+					}
 				}
 			}
 			Map<String, String> first = new LinkedHashMap<>();
 			query.forEach((name, values) -> first.put(name, values.get(0)));
-			return new Decision(key, template, endpoint.body(), first, endpoint.schema());
+			return new Decision(key, template, endpoint.body(), first, endpoint.schema(),
+					registry(template, rawPath, first));
 		}
 		catch (PolicyRefusal refusal) {
 			if (refusal.status() != HttpStatus.FORBIDDEN) {
@@ -102,11 +129,67 @@ public class Policy {
 		}
 	}
 
+	/**
+	 * Refuses form bodies. For a POST sent as a form, Go's {@code ParseForm} reads the endpoint's
+	 * parameters from the body before the query's, and {@code FormValue} parses a multipart body the
+	 * same way: a body would carry parameters (a pull's {@code fromSrc}) that the policy never saw.
+	 * No Docker client sends either, and no endpoint takes one, so any such {@code Content-Type} is
+	 * refused, whatever the method and even with an empty body.
+	 */
+	private static void noForm(List<String> contentTypes) {
+		for (String contentType : contentTypes) {
+			String media = GoForm.mediaType(contentType);
+			if (media.equals(GoForm.URLENCODED) || media.startsWith("multipart/")) {
+				throw PolicyRefusal.malformed("form-body", "form bodies are not accepted (Content-Type " + media
+						+ "): the engine would read parameters from them; send parameters in the query");
+			}
+		}
+	}
+
+	/**
+	 * Refuses a repeated parameter unless the engine reads it as a list: the engine takes the first
+	 * value, and whatever Berth reads must be what the engine reads.
+	 */
+	private static void shaped(Map<String, List<String>> query, ApiTable.Params params) {
+		query.forEach((name, values) -> {
+			if (values.size() > 1 && !params.repeatable(name)) {
+				throw PolicyRefusal.malformed("query", "the query parameter " + name + " is given more than once");
+			}
+		});
+	}
+
+	/** The registry host a request names for the engine to connect to, if any (Docker Hub is none). */
+	private static @Nullable String registry(String template, String rawPath, Map<String, String> query) {
+		String reference = switch (template) {
+			case "/images/create" -> query.getOrDefault("fromImage", "");
+			case "/images/search" -> query.getOrDefault("term", "");
+			case "/images/{name}/push" -> between(Endpoints.unversioned(rawPath), "/images/", "/push");
+			case "/distribution/{name}/json" -> between(Endpoints.unversioned(rawPath), "/distribution/", "/json");
+			default -> "";
+		};
+		return reference.isEmpty() ? null : RegistryHosts.registryOf(reference);
+	}
+
+	private static String between(String path, String prefix, String suffix) {
+		return path.startsWith(prefix) && path.endsWith(suffix) && path.length() > prefix.length() + suffix.length()
+				? path.substring(prefix.length(), path.length() - suffix.length()) : "";
+	}
+
+	/**
+	 * Completes when the engine may connect to the registry the decided request names, or signals
+	 * the refusal (rule {@code registry-host}); the name is resolved off the event loop.
+	 */
+	public Mono<Void> checkRegistry(TenantRef tenant, Decision decision) {
+		String registry = decision.registry();
+		return registry == null ? Mono.empty() : sources.checkRegistry(tenant.name(), decision.endpoint(), registry);
+	}
+
 	/** Reads, checks and re-serialises a JSON body; the result is what the engine gets. */
 	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body) {
 		ObjectNode tree;
 		try {
-			tree = JsonBodies.read(body, decision.schema());
+			tree = JsonBodies.read(body, decision.schema(), field -> refusals.dropped(tenant.name(), decision.endpoint(),
+					field, "empty, and not read by the engine"));
 		}
 		catch (PolicyRefusal refusal) {
 			refusals.record(tenant.name(), decision.endpoint(), refusal);
@@ -120,6 +203,21 @@ public class Policy {
 			.filter(rule -> rule.appliesTo(decision.endpoint()))
 			.concatMap(rule -> rule.apply(request, tree))
 			.then(Mono.fromCallable(() -> JsonBodies.write(tree)));
+	}
+
+	/**
+	 * Whether a body where the endpoint takes none says nothing: {@code {}} or {@code null}. docker-py
+	 * sends {@code {}} with a push, where the engine reads it as an empty registry login when no
+	 * {@code X-Registry-Auth} header came. Such a body is passed on as it is, with an audit line,
+	 * rather than refused.
+	 */
+	public boolean emptyBody(TenantRef tenant, Decision decision, byte[] body) {
+		String text = new String(body, java.nio.charset.StandardCharsets.US_ASCII).strip();
+		if (!text.equals("{}") && !text.equals("null")) {
+			return false;
+		}
+		refusals.dropped(tenant.name(), decision.endpoint(), "body", "an empty JSON body, passed on as it is");
+		return true;
 	}
 
 	/** The refusal for a non-empty body where the endpoint takes none. */
@@ -192,13 +290,19 @@ public class Policy {
 		return rawPath.startsWith("/v1.") && prefix >= 5 && prefix <= 6 && prefix < rawPath.length();
 	}
 
-	private static Map<String, List<String>> query(@Nullable String rawQuery) {
-		Map<String, List<String>> out = new HashMap<>();
-		if (rawQuery == null || rawQuery.isEmpty()) {
-			return out;
+	/** Every value of a policed list parameter; case-variant keys are refused, not guessed. */
+	private static List<String> every(Map<String, List<String>> query, String name) {
+		List<String> found = new ArrayList<>();
+		for (Map.Entry<String, List<String>> entry : query.entrySet()) {
+			if (entry.getKey().equalsIgnoreCase(name) && !entry.getKey().equals(name)) {
+				throw PolicyRefusal.malformed("query", "the query parameter " + entry.getKey()
+						+ " differs from " + name + " only in case; send it as " + name);
+			}
+			if (entry.getKey().equals(name)) {
+				found.addAll(entry.getValue());
+			}
 		}
-		new QueryStringDecoder(rawQuery, false).parameters().forEach((name, values) -> out.put(name, new ArrayList<>(values)));
-		return out;
+		return found;
 	}
 
 	/** The one value of a policed parameter; repeated or case-variant keys are refused, not guessed. */

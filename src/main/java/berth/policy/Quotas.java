@@ -1,5 +1,9 @@
 package berth.policy;
 
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -60,6 +64,43 @@ final class Quotas {
 		if (shm > plan.memoryBytes()) {
 			verdict.refuse("quota-memory", "a /dev/shm of " + shm + " bytes is above the plan's memory");
 		}
+	}
+
+	/** Healthcheck durations the engine reads, in nanoseconds; zero means "the image's or the default". */
+	private static final List<String> HEALTHCHECK_DURATIONS = List.of("Interval", "Timeout",
+			"StartInterval");
+
+	/**
+	 * A healthcheck runs a process in the container at every interval: one every millisecond burns the
+	 * engine's CPU for every tenant. Durations below the plan's floor are refused; a zero (inherit) and
+	 * a healthcheck that is off ({@code NONE}) are left alone. Retries are bounded by the plan too.
+	 */
+	static void healthcheck(@Nullable JsonNode healthcheck, Plan plan,
+			HostConfigRules.Verdict verdict) {
+		if (Values.absent(healthcheck) || !healthcheck.isObject() || disabled(healthcheck.get("Test"))) {
+			return;
+		}
+		long floor = plan.healthcheckMinIntervalMs() * 1_000_000L;
+		for (String field : HEALTHCHECK_DURATIONS) {
+			JsonNode value = healthcheck.get(field);
+			if (Values.zero(value)) {
+				continue;
+			}
+			if (!value.isIntegralNumber() || value.asLong() < floor) {
+				verdict.refuse("quota-healthcheck", "a healthcheck " + field + " of " + value + " ns is below the plan '"
+						+ plan.name() + "' floor of " + plan.healthcheckMinIntervalMs() + " ms");
+			}
+		}
+		JsonNode retries = healthcheck.get("Retries");
+		if (!Values.zero(retries) && (!retries.isIntegralNumber() || retries.asLong() < 0
+				|| retries.asLong() > plan.healthcheckMaxRetries())) {
+			verdict.refuse("quota-healthcheck", "a healthcheck with " + retries + " retries is above the plan '"
+					+ plan.name() + "' limit of " + plan.healthcheckMaxRetries());
+		}
+	}
+
+	private static boolean disabled(@Nullable JsonNode test) {
+		return test != null && test.isArray() && test.size() >= 1 && "NONE".equals(Values.text(test.get(0)));
 	}
 
 }

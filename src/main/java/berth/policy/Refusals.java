@@ -7,6 +7,8 @@ import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import berth.web.EngineAnswer;
+
 /**
  * Where every refusal goes: counted by rule ({@code berth_policy_refusals_total}), written to the
  * audit log (tenant, endpoint, rule; never a key), and, in audit mode, let through.
@@ -36,6 +38,20 @@ public class Refusals {
 		if (!auditing()) {
 			throw refusal;
 		}
+	}
+
+	/** Logs an answer Berth gave in the engine's place ({@link StandIns}); it is no refusal and is not counted. */
+	void answered(String tenant, String endpoint, EngineAnswer answer) {
+		audit.debug("policy answered tenant={} endpoint=\"{}\" status={}", tenant, endpoint, answer.status().value());
+	}
+
+	/**
+	 * Logs a field the engine ignores, or one that repeats the path, which the policy accepted after
+	 * checking it and took out of the body before forwarding it; or a body that says nothing where
+	 * none is read.
+	 */
+	void dropped(String tenant, String endpoint, String field, String reason) {
+		audit.info("policy dropped tenant={} endpoint=\"{}\" field={} reason=\"{}\"", tenant, endpoint, field, reason);
 	}
 
 	/** Counts and logs a refusal that is answered whatever the mode (malformed or oversized input). */

@@ -33,15 +33,28 @@ public final class Schema {
 	record Nested(Schema schema) implements Kind {
 	}
 
+	/**
+	 * A field of older API versions that the engine no longer reads, which client libraries still
+	 * send (docker-java's {@code PortSpecs}, {@code DiskQuota}, {@code LxcConf}): accepted empty and
+	 * dropped, refused otherwise.
+	 */
+	record Unread() implements Kind {
+	}
+
 	static final Kind VALUE = new Value();
 
 	static final Kind MAP = new MapOf(VALUE);
+
+	static final Kind UNREAD = new Unread();
 
 	private final String name;
 
 	private final Map<String, String> canonical = new LinkedHashMap<>();
 
 	private final Map<String, Kind> kinds = new LinkedHashMap<>();
+
+	/** Whether keys that name no field are read (verbatim) when their value is null, for a rule to check. */
+	private boolean nullExtras;
 
 	private Schema(String name) {
 		this.name = name;
@@ -61,8 +74,30 @@ public final class Schema {
 		return this;
 	}
 
+	/** Fields the engine no longer reads (see {@link Unread}). */
+	Schema unread(String... fields) {
+		for (String field : fields) {
+			field(field, UNREAD);
+		}
+		return this;
+	}
+
 	Schema field(String field, Schema nested) {
 		return field(field, new Nested(nested));
+	}
+
+	/**
+	 * The same struct, whose keys that name no field are kept as they are when their value is
+	 * {@code null} (the engine ignores them), so that a rule can check them and take them out; any
+	 * other unknown key is still refused.
+	 */
+	Schema withNullExtras() {
+		nullExtras = true;
+		return this;
+	}
+
+	boolean nullExtras() {
+		return nullExtras;
 	}
 
 	/** A copy with more fields. */

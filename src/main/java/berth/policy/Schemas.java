@@ -52,7 +52,9 @@ final class Schemas {
 				.field("StorageOpt", MAP)
 				.field("Tmpfs", MAP)
 				.field("Sysctls", MAP)
-				.field("Annotations", MAP));
+				.field("Annotations", MAP)
+				// docker-java sends them; the engine reads neither
+				.unread("DiskQuota", "LxcConf"));
 
 	static final Schema ENDPOINT_IPAM = Schema.of("EndpointIPAMConfig", "IPv4Address", "IPv6Address", "LinkLocalIPs");
 
@@ -62,8 +64,13 @@ final class Schemas {
 		.field("IPAMConfig", ENDPOINT_IPAM)
 		.field("DriverOpts", MAP);
 
+	/**
+	 * Network keys with null settings beside {@code EndpointsConfig} are what docker-py sends for
+	 * {@code network=}: the engine ignores them, {@link ContainerRules} checks and drops them.
+	 */
 	static final Schema NETWORKING_CONFIG = Schema.of("NetworkingConfig")
-		.field("EndpointsConfig", new Schema.MapOf(new Schema.Nested(ENDPOINT_SETTINGS)));
+		.field("EndpointsConfig", new Schema.MapOf(new Schema.Nested(ENDPOINT_SETTINGS)))
+		.withNullExtras();
 
 	static final Schema HEALTHCHECK = Schema.of("Healthcheck", "Test", "Interval", "Timeout", "StartPeriod",
 			"StartInterval", "Retries");
@@ -78,17 +85,28 @@ final class Schemas {
 		.field("Labels", MAP)
 		.field("Healthcheck", HEALTHCHECK);
 
+	/** docker-java sends {@code PortSpecs}, which the engine has not read since API 1.19. */
 	static final Schema CONTAINER_CREATE = CONFIG.with("ContainerCreate",
-			Schema.of("ContainerCreate").field("HostConfig", HOST_CONFIG).field("NetworkingConfig", NETWORKING_CONFIG));
+			Schema.of("ContainerCreate")
+				.unread("PortSpecs")
+				.field("HostConfig", HOST_CONFIG)
+				.field("NetworkingConfig", NETWORKING_CONFIG));
 
 	static final Schema CONTAINER_UPDATE = RESOURCES.with("ContainerUpdate",
 			Schema.of("ContainerUpdate").field("RestartPolicy", RESTART_POLICY));
 
-	/** {@code Container}: docker-py 5 sends the container's name again; the engine takes it from the path and ignores it. */
-	static final Schema EXEC_CREATE = Schema.of("ExecConfig", "AttachStdin", "AttachStdout", "AttachStderr",
-			"ConsoleSize", "Detach", "DetachKeys", "Tty", "Env", "Cmd", "Privileged", "User", "WorkingDir", "Container");
+	/**
+	 * {@code Container} (docker-py) and {@code containerId} (docker-java) repeat the path; the engine
+	 * ignores them, {@link ContainerRules} checks and drops them.
+	 */
+	static final Schema EXEC_CREATE = Schema.of("ExecConfig", "Container", "ContainerId", "AttachStdin", "AttachStdout", "AttachStderr",
+			"ConsoleSize", "Detach", "DetachKeys", "Tty", "Env", "Cmd", "Privileged", "User", "WorkingDir");
 
 	static final Schema EXEC_START = Schema.of("ExecStartConfig", "Detach", "Tty", "ConsoleSize");
+
+	/** A login's credentials (Go's {@code registry.AuthConfig}, whose JSON keys are lower case). */
+	static final Schema AUTH_CONFIG = Schema.of("AuthConfig", "username", "password", "auth", "email",
+			"serveraddress", "identitytoken", "registrytoken");
 
 	static final Schema VOLUME_CREATE = Schema.of("VolumeCreate", "Name", "Driver", "ClusterVolumeSpec")
 		.field("DriverOpts", MAP)

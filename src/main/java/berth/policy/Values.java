@@ -2,7 +2,6 @@ package berth.policy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -55,16 +54,6 @@ final class Values {
 			out.add(text(node));
 		}
 		return out;
-	}
-
-	/** Whether a Docker user spec ({@code user[:group]}, name or uid) means uid 0. */
-	static boolean isRoot(String user) {
-		String uid = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
-		uid = uid.trim().toLowerCase(Locale.ROOT);
-		if (uid.equals("root")) {
-			return true;
-		}
-		return !uid.isEmpty() && uid.chars().allMatch(Character::isDigit) && uid.chars().allMatch(c -> c == '0');
 	}
 
 }

@@ -10,7 +10,7 @@ import org.springframework.http.HttpStatus;
 public class EngineError extends DockerApiException {
 
 	public EngineError(HttpStatus status, String message) {
-		super(status, message, false);
+		super(status, message, false, null);
 	}
 
 }

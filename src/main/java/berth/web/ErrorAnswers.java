@@ -2,6 +2,7 @@ package berth.web;
 
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -32,6 +33,9 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 		}
 		HttpStatusCode status;
 		String message;
+		if (error instanceof EngineAnswer answer) {
+			return write(exchange, answer.status(), answer.json());
+		}
 		if (error instanceof ResponseStatusException known) {
 			status = known.getStatusCode();
 			message = known.getReason() != null ? known.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
@@ -41,6 +45,9 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 					exchange.getRequest().getPath().value());
 			status = HttpStatusCode.valueOf(answer.status());
 			message = answer.message();
+			if (answer.retryAfterSeconds() > 0) {
+				exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(answer.retryAfterSeconds()));
+			}
 		}
 		String path = exchange.getRequest().getPath().value();
 		if (path.equals("/api") || path.startsWith("/api/")) {
@@ -51,7 +58,10 @@ class ErrorAnswers implements ErrorWebExceptionHandler {
 	}
 
 	private Mono<Void> writeDocker(ServerWebExchange exchange, HttpStatusCode status, String message) {
-		byte[] body = DockerErrors.body(message);
+		return write(exchange, status, DockerErrors.body(message));
+	}
+
+	private Mono<Void> write(ServerWebExchange exchange, HttpStatusCode status, byte[] body) {
 		var response = exchange.getResponse();
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);

@@ -123,9 +123,18 @@ class FastPathIT {
 				.read(false);
 			assertThat(missing.status()).isEqualTo(404);
 			assertThat(missing.body()).isEqualTo("{\"message\":\"No such container: no-such-thing\"}\n");
-			Raw.Answer swarm = client.write(Raw.Connection.request("GET", "/v1.41/swarm", auth)).read(false);
+			Raw.Answer swarm = client.write(Raw.Connection.request("POST", "/v1.41/swarm/init", auth, "Content-Length: 0"))
+				.read(false);
 			assertThat(swarm.status()).isEqualTo(403);
 			assertThat(swarm.body()).contains("berth: swarm is not available to tenants");
+			// answered in the engine's place (an engine outside a swarm), and the connection goes on
+			Raw.Answer leave = client.write(Raw.Connection.request("POST", "/v1.41/swarm/leave?force=1", auth, "Content-Length: 0"))
+				.read(false);
+			assertThat(leave.status()).isEqualTo(503);
+			assertThat(leave.body()).isEqualTo("{\"message\":\"This node is not part of a swarm\"}\n");
+			Raw.Answer plugins = client.write(Raw.Connection.request("GET", "/v1.41/plugins", auth)).read(false);
+			assertThat(plugins.status()).isEqualTo(200);
+			assertThat(plugins.body()).isEqualTo("[]\n");
 			Raw.Answer ping = client.write(Raw.Connection.request("GET", "/_ping", auth)).read(false);
 			assertThat(ping.status()).isEqualTo(200);
 		}

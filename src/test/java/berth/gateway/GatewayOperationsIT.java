@@ -24,6 +24,7 @@ import berth.testing.Admin;
 import berth.testing.BerthTest;
 import berth.testing.Forwarder;
 import berth.testing.Raw;
+import berth.testing.Traffic;
 
 /**
  * Berth served by an engine reached over TCP through a forwarder the test can take down: outages,
@@ -105,6 +106,40 @@ class GatewayOperationsIT {
 		assertThat(seenByEngine).doesNotContain(tenant.key()).doesNotContainIgnoringCase("Authorization:");
 		String secret = tenant.key().substring(tenant.key().length() - 20);
 		assertThat(seenByEngine).doesNotContain(secret);
+	}
+
+	@Test
+	void underTrafficEveryRequestGetsA502DuringAnEngineOutageAndA200AfterIt() throws Exception {
+		Admin.TenantKey tenant = admin.newTenant("steady");
+		String auth = "Authorization: Bearer " + tenant.key();
+		try (Traffic traffic = new Traffic(() -> Raw.request(port, "GET", "/v1.41/containers/json", auth).status())) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> traffic.statuses().getOrDefault(200, 0) >= 5);
+			engine.stop();
+			try {
+				Thread.sleep(500);
+				traffic.reset();
+				Thread.sleep(2_000);
+				assertThat(traffic.statuses()).as("answers while the engine is away; %s", traffic.failures())
+					.containsOnlyKeys(502);
+				assertThat(health("/actuator/health/liveness")).isEqualTo(200);
+				assertThat(health("/actuator/health/readiness")).isEqualTo(200);
+			}
+			finally {
+				engine.start();
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> traffic.statuses().getOrDefault(200, 0) > 0);
+			traffic.reset();
+			Thread.sleep(1_000);
+			assertThat(traffic.statuses()).as("answers once the engine is back; %s", traffic.failures())
+				.containsOnlyKeys(200);
+		}
+	}
+
+	private int health(String path) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+					HttpResponse.BodyHandlers.discarding())
+			.statusCode();
 	}
 
 	@Test

@@ -146,4 +146,70 @@ class ArchiveRewriterTest {
 		assertThatThrownBy(() -> renamed(reserved, 0)).isInstanceOf(DockerApiException.class);
 	}
 
+	@Test
+	void aGzipBuildContextIsInflatedAndItsDockerfileRewritten() throws Exception {
+		byte[] context = archive(entry("app.txt", '0', "hello".getBytes(StandardCharsets.UTF_8)),
+				entry("Dockerfile", '0', "FROM alpine\nCOPY app.txt /\n".getBytes(StandardCharsets.UTF_8)));
+		ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+		try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+			gzip.write(context);
+		}
+		for (long seed = 0; seed < 5; seed++) {
+			ArchiveRewriter build = ArchiveRewriter.build("Dockerfile",
+					content -> reactor.core.publisher.Mono.just(new String(content, StandardCharsets.UTF_8)
+						.replace("FROM alpine", "FROM berth.local/acme/d/alpine:latest")
+						.getBytes(StandardCharsets.UTF_8)));
+			Path out = dir.resolve("context" + seed + ".tar");
+			Files.write(out, fed(build, zipped.toByteArray(), seed));
+			assertThat(tar(out, "Dockerfile")).as("sent on as a plain tar, rewritten")
+				.isEqualTo("FROM berth.local/acme/d/alpine:latest\nCOPY app.txt /\n");
+			assertThat(tar(out, "app.txt")).isEqualTo("hello");
+		}
+	}
+
+	@Test
+	void aTinyFirstChunkIsHeldUntilTheStreamCanBeToldApart() {
+		byte[] context = archive(entry("Dockerfile", '0', "FROM busybox\n".getBytes(StandardCharsets.UTF_8)));
+		ArchiveRewriter build = ArchiveRewriter.build("Dockerfile", reactor.core.publisher.Mono::just);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		for (int at = 0; at < context.length; at++) {
+			for (ByteBuf piece : build.feed(Unpooled.copiedBuffer(context, at, 1)).collectList().block()) {
+				byte[] bytes = new byte[piece.readableBytes()];
+				piece.readBytes(bytes);
+				piece.release();
+				out.writeBytes(bytes);
+			}
+		}
+		assertThat(out.toByteArray()).isEqualTo(context);
+	}
+
+	@Test
+	void otherCompressionsAndDamagedGzipAreRefused() {
+		byte[] bzip2 = archive(entry("Dockerfile", '0', new byte[10]));
+		bzip2[0] = 'B';
+		bzip2[1] = 'Z';
+		bzip2[2] = 'h';
+		assertThatThrownBy(() -> renamed(bzip2, 0)).isInstanceOf(DockerApiException.class)
+			.hasMessageContaining("compression");
+		byte[] damaged = { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+		assertThatThrownBy(() -> renamed(damaged, 0)).isInstanceOf(DockerApiException.class);
+	}
+
+	private static byte[] fed(ArchiveRewriter rewriter, byte[] archive, long seed) {
+		Random random = new Random(seed);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		int at = 0;
+		while (at < archive.length) {
+			int n = Math.min(archive.length - at, 1 + random.nextInt(700));
+			for (ByteBuf piece : rewriter.feed(Unpooled.copiedBuffer(archive, at, n)).collectList().block()) {
+				byte[] bytes = new byte[piece.readableBytes()];
+				piece.readBytes(bytes);
+				piece.release();
+				out.writeBytes(bytes);
+			}
+			at += n;
+		}
+		return out.toByteArray();
+	}
+
 }

@@ -37,6 +37,20 @@ class ImagesTest {
 	}
 
 	@Test
+	void aCommittedImageNamesTheImageOfItsContainerAsTheTenantGaveItAndCarriesNoBerthLabels() {
+		JsonNode inspected = Images.inspected("acme", json("{'Id':'sha256:2','RepoTags':['berth.local/acme/d/snap:1'],"
+				+ "'Config':{'Image':'berth.local/acme/d/alpine:latest','Labels':{'berth.tenant':'acme',"
+				+ "'berth.tenant.id':'u1','berth.image':'alpine','app':'x'}},"
+				+ "'ContainerConfig':{'Image':'berth.local/acme/r/127.0.0.1__5000/db:2','Labels':{'berth.tenant':'acme'}}}"));
+		assertThat(inspected.at("/Config/Image").asString()).isEqualTo("alpine");
+		assertThat(inspected.at("/Config/Labels").propertyNames()).containsExactly("app");
+		assertThat(inspected.at("/ContainerConfig/Image").asString()).as("without the label, the tenant's own name")
+			.isEqualTo("127.0.0.1:5000/db:2");
+		assertThat(inspected.at("/ContainerConfig/Labels").propertyNames()).isEmpty();
+		assertThat(inspected.toString()).doesNotContain("berth.");
+	}
+
+	@Test
 	void anUnnamedImageIsItsMakersAndHasNoName() {
 		String tag = ImageNames.unnamedRepository("acme") + ":latest";
 		JsonNode tags = json("['" + tag + "']");

@@ -55,7 +55,87 @@ class TenantViewTest {
 		assertThat(web.at("/Mounts/1/Name").asString()).as("an anonymous volume has no prefix").isEqualTo("0123abcd");
 		assertThat(list.get(1).get("Names").get(1).asString()).as("a link's name").isEqualTo("/web/db");
 		assertThat(list.get(1).at("/HostConfig/NetworkMode").asString()).isEqualTo("none");
-		assertThat(web.get("Labels").get("berth.tenant").asString()).isEqualTo("acme");
+		assertThat(web.get("Labels").propertyNames()).as("Berth's own marks are not shown").isEmpty();
+	}
+
+	@Test
+	void berthsLabelsAreNeverShownButTheTenantsAre() {
+		String labels = "{\"berth.tenant\":\"acme\",\"berth.tenant.id\":\"u1\",\"berth.network\":\"default\","
+				+ "\"berth.image\":\"alpine\",\"berth.http\":\"web:80\",\"app\":\"x\"}";
+		JsonNode list = json(view("GET", "/containers/json"), "[{\"Names\":[\"/acme_web\"],\"Labels\":" + labels + "}]");
+		assertThat(list.at("/0/Labels").propertyNames()).containsExactlyInAnyOrder("berth.http", "app");
+		JsonNode inspect = json(view("GET", "/containers/web/json"),
+				"{\"Name\":\"/acme_web\",\"Config\":{\"Labels\":" + labels + "}}");
+		assertThat(inspect.at("/Config/Labels").propertyNames()).containsExactlyInAnyOrder("berth.http", "app");
+		JsonNode networks = json(view("GET", "/networks"), "[{\"Name\":\"acme_bridge\",\"Labels\":" + labels + "}]");
+		assertThat(networks.at("/0/Labels").propertyNames()).containsExactlyInAnyOrder("berth.http", "app");
+		JsonNode network = json(view("GET", "/networks/n1"), "{\"Name\":\"acme_n1\",\"Labels\":" + labels + "}");
+		assertThat(network.get("Labels").propertyNames()).containsExactlyInAnyOrder("berth.http", "app");
+		JsonNode volumes = json(view("GET", "/volumes"), "{\"Volumes\":[{\"Name\":\"acme_v\",\"Labels\":" + labels + "}]}");
+		assertThat(volumes.at("/Volumes/0/Labels").propertyNames()).containsExactlyInAnyOrder("berth.http", "app");
+		for (String target : new String[] { "/volumes/v", "/volumes/create" }) {
+			JsonNode volume = json(view(target.endsWith("create") ? "POST" : "GET", target),
+					"{\"Name\":\"acme_v\",\"Labels\":" + labels + "}");
+			assertThat(volume.get("Labels").propertyNames()).as(target).containsExactlyInAnyOrder("berth.http", "app");
+		}
+		JsonNode usage = json(view("GET", "/system/df"), "{\"Containers\":[{\"Names\":[\"/acme_web\"],\"Labels\":"
+				+ labels + "}],\"Volumes\":[{\"Name\":\"acme_v\",\"Labels\":" + labels + "}]}");
+		assertThat(usage.at("/Containers/0/Labels").propertyNames()).containsExactlyInAnyOrder("berth.http", "app");
+		assertThat(usage.at("/Volumes/0/Labels").propertyNames()).containsExactlyInAnyOrder("berth.http", "app");
+		byte[] event = view("GET", "/events").lines()
+			.feed(("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c1\",\"Attributes\":"
+					+ labels.replace("}", ",\"name\":\"acme_web\",\"image\":\"berth.local/acme/d/alpine:latest\"}") + "}}\n")
+				.getBytes(StandardCharsets.UTF_8));
+		assertThat(JSON.readTree(event).at("/Actor/Attributes").propertyNames())
+			.containsExactlyInAnyOrder("berth.http", "app", "name", "image");
+		byte[] volumeEvent = view("GET", "/events").lines()
+			.feed("{\"Type\":\"volume\",\"Action\":\"create\",\"Actor\":{\"ID\":\"acme_v\",\"Attributes\":{\"driver\":\"local\",\"berth.tenant\":\"acme\"}}}\n"
+				.getBytes(StandardCharsets.UTF_8));
+		assertThat(JSON.readTree(volumeEvent).at("/Actor/Attributes").propertyNames()).containsExactly("driver");
+	}
+
+	@Test
+	void imagesReadBackAsTheTenantGaveThem() {
+		String labels = "{\"berth.tenant\":\"acme\",\"berth.image\":\"alpine\"}";
+		JsonNode inspect = json(view("GET", "/containers/web/json"), "{\"Name\":\"/acme_web\",\"Image\":\"sha256:ab\","
+				+ "\"Config\":{\"Image\":\"berth.local/acme/d/alpine:latest\",\"Labels\":" + labels + "}}");
+		assertThat(inspect.at("/Config/Image").asString()).isEqualTo("alpine");
+		JsonNode list = json(view("GET", "/containers/json"), "[{\"Names\":[\"/acme_web\"],"
+				+ "\"Image\":\"berth.local/acme/d/alpine:latest\",\"Labels\":" + labels + "}]");
+		assertThat(list.at("/0/Image").asString()).isEqualTo("alpine");
+		JsonNode pinned = json(view("GET", "/containers/web/json"), "{\"Name\":\"/acme_web\",\"Config\":{"
+				+ "\"Image\":\"sha256:0123456789abcdef\",\"Labels\":{\"berth.image\":\"0123\"}}}");
+		assertThat(pinned.at("/Config/Image").asString()).as("an ID prefix, pinned to the full ID on the engine")
+			.isEqualTo("0123");
+		byte[] event = view("GET", "/events").lines()
+			.feed(("{\"Type\":\"container\",\"Action\":\"create\",\"from\":\"berth.local/acme/d/alpine:latest\","
+					+ "\"Actor\":{\"ID\":\"c1\",\"Attributes\":{\"image\":\"berth.local/acme/d/alpine:latest\","
+					+ "\"berth.image\":\"alpine\",\"name\":\"acme_web\"}}}\n").getBytes(StandardCharsets.UTF_8));
+		JsonNode shown = JSON.readTree(event);
+		assertThat(shown.get("from").asString()).isEqualTo("alpine");
+		assertThat(shown.at("/Actor/Attributes/image").asString()).isEqualTo("alpine");
+	}
+
+	@Test
+	void theDefaultNetworksEndpointFillsTheTopLevelSettingsAsOnAPrivateEngine() {
+		JsonNode inspect = json(view("GET", "/containers/web/json"), """
+				{"Name":"/acme_web","NetworkSettings":{"Bridge":"","IPAddress":"","IPPrefixLen":0,"Gateway":"","MacAddress":"",
+				  "EndpointID":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"IPv6Gateway":"","Ports":{},
+				  "Networks":{"acme_back":{"IPAddress":"172.30.0.2","MacAddress":"02:42:ac:1e:00:02"},
+				              "acme_bridge":{"EndpointID":"e1","Gateway":"172.29.0.1","IPAddress":"172.29.0.5","IPPrefixLen":16,
+				                             "IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,
+				                             "MacAddress":"02:42:ac:1d:00:05"}}}}""");
+		JsonNode settings = inspect.get("NetworkSettings");
+		assertThat(settings.get("IPAddress").asString()).isEqualTo("172.29.0.5");
+		assertThat(settings.get("Gateway").asString()).isEqualTo("172.29.0.1");
+		assertThat(settings.get("IPPrefixLen").asInt()).isEqualTo(16);
+		assertThat(settings.get("MacAddress").asString()).isEqualTo("02:42:ac:1d:00:05");
+		assertThat(settings.get("EndpointID").asString()).isEqualTo("e1");
+		assertThat(settings.at("/Networks/bridge/IPAddress").asString()).isEqualTo("172.29.0.5");
+		JsonNode elsewhere = json(view("GET", "/containers/web/json"), """
+				{"Name":"/acme_web","NetworkSettings":{"IPAddress":"","Networks":{"acme_back":{"IPAddress":"172.30.0.2"}}}}""");
+		assertThat(elsewhere.at("/NetworkSettings/IPAddress").asString())
+			.as("on a network of its own only, as on a private engine").isEmpty();
 	}
 
 	@Test

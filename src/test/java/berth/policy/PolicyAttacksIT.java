@@ -183,7 +183,7 @@ class PolicyAttacksIT {
 				new Attempt("dupkey", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false,\"Privileged\":true}}", false, json, 400, "Duplicate"),
 				new Attempt("chunked", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}", true, json, 403, "privileged containers"),
 				new Attempt("form", "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}", false,
-						"Content-Type: application/x-www-form-urlencoded", 403, "privileged containers"),
+						"Content-Type: application/x-www-form-urlencoded", 400, "form bodies are not accepted"),
 				new Attempt("deep", "{\"Image\":\"busybox\",\"Labels\":" + "[".repeat(100) + "]".repeat(100) + "}", false, json, 400, "not JSON"),
 				new Attempt("huge", "{\"Image\":\"busybox\",\"Env\":[\"" + "x".repeat(2 * 1024 * 1024) + "\"]}", false, json, 413, "larger than"));
 		for (Attempt attempt : attempts) {
@@ -209,6 +209,138 @@ class PolicyAttacksIT {
 		assertThat(startWithBody.body()).contains("takes no request body");
 	}
 
+	/**
+	 * The engine reads a form body's parameters before the query's: a pull whose body names a URL would
+	 * be a fetch from the engine's network. A loopback listener stands for that network; it must never
+	 * hear from the engine, whichever carrier (fast path, gateway) takes the request.
+	 */
+	@Test
+	void formBodiesAndRepeatedParametersNeverReachTheEngine() throws Exception {
+		String auth = "Authorization: Bearer " + tenant.key();
+		String form = "Content-Type: application/x-www-form-urlencoded";
+		try (Listener internal = new Listener()) {
+			String url = "http://127.0.0.1:" + internal.port() + "/rootfs.tar";
+			String repo = name("fetched");
+			Raw.Answer pull = Raw.send(port, "POST", "/v1.41/images/create",
+					("fromSrc=" + url + "&repo=" + repo).getBytes(StandardCharsets.UTF_8), false, auth, form);
+			assertThat(pull.status()).as(pull.body()).isEqualTo(400);
+			assertThat(pull.body()).startsWith("{\"message\":\"berth: form bodies are not accepted");
+
+			Raw.Answer build = Raw.send(port, "POST", "/v1.41/build?t=" + name("built"),
+					("remote=" + url).getBytes(StandardCharsets.UTF_8), false, auth, form);
+			assertThat(build.status()).as(build.body()).isEqualTo(400);
+			assertThat(build.body()).contains("form bodies are not accepted");
+
+			Raw.Answer multipart = Raw.send(port, "POST", "/v1.41/build",
+					("--x\r\nContent-Disposition: form-data; name=\"remote\"\r\n\r\n" + url + "\r\n--x--\r\n")
+						.getBytes(StandardCharsets.UTF_8), false, auth, "Content-Type: multipart/form-data; boundary=x");
+			assertThat(multipart.status()).as(multipart.body()).isEqualTo(400);
+			assertThat(multipart.body()).contains("form bodies are not accepted (Content-Type multipart/form-data)");
+
+			// the engine takes the first fromImage; Berth must not decide on another one
+			Raw.Answer repeated = Raw.request(port, "POST", "/v1.41/images/create?fromImage=127.0.0.1:" + internal.port()
+					+ "/x&tag=latest&fromImage=busybox", auth);
+			assertThat(repeated.status()).as(repeated.body()).isEqualTo(400);
+			assertThat(repeated.body()).contains("the query parameter fromImage is given more than once");
+
+			Thread.sleep(500);
+			assertThat(internal.connections()).as("connections the engine opened to the internal listener").isZero();
+			assertThat(engine.docker("image", "ls", "-q", "--filter", "reference=*" + repo + "*").trimmed()).isEmpty();
+			// the listener does hear the engine: the same import sent to the engine directly reaches it
+			engine.docker("import", url, onEngine(repo));
+			assertThat(internal.connections()).as("the engine's own fetch").isPositive();
+		}
+
+		// an empty form on a bodyless endpoint (the fast path's kind of request) is refused as well
+		String target = name("formstart");
+		docker.docker("create", "--name", target, "busybox", "sleep", "60").assertOk();
+		Raw.Answer start = Raw.send(port, "POST", "/v1.41/containers/" + target + "/start", new byte[0], false, auth,
+				form);
+		assertThat(start.status()).as(start.body()).isEqualTo(400);
+		assertThat(start.body()).contains("form bodies are not accepted");
+		Raw.Answer stop = Raw.request(port, "POST", "/v1.41/containers/" + target + "/stop?t=1&t=2", auth);
+		assertThat(stop.status()).as(stop.body()).isEqualTo(400);
+		assertThat(engine.docker("inspect", "-f", "{{.State.Status}}", onEngine(target)).trimmed()).isEqualTo("created");
+		assertThat(Raw.request(port, "POST", "/v1.41/containers/" + target + "/start", auth).status()).isEqualTo(204);
+		assertThat(engine.docker("inspect", "-f", "{{.State.Status}}", onEngine(target)).trimmed()).isEqualTo("running");
+	}
+
+	/**
+	 * A pull, push or login makes the engine connect to the registry the tenant names: a loopback
+	 * listener stands for a service on Berth's network (Redis, Postgres, a metadata endpoint).
+	 */
+	@Test
+	void theEngineIsNotSentToPrivateRegistries(@org.junit.jupiter.api.io.TempDir Path context) throws Exception {
+		try (Listener internal = new Listener()) {
+			String registry = "127.0.0.1:" + internal.port();
+			DockerCli.Result pull = docker.docker("pull", registry + "/x:1");
+			assertThat(pull.err()).contains("berth: the engine does not connect to registries on private or loopback addresses ("
+					+ registry + " is 127.0.0.1) (policy rule: registry-host)");
+			DockerCli.Result login = docker.docker("login", "-u", "someone", "-p", "secret", registry);
+			assertThat(login.exitCode()).isNotZero();
+			assertThat(login.err()).contains("berth: the engine does not connect to registries on private or loopback");
+			// the registry the operator allows (the test configuration's local one) takes logins as before
+			DockerCli.Result allowed = docker.docker("login", "-u", "someone", "-p", "secret", "127.0.0.1:5000");
+			assertThat(allowed.exitCode()).as(allowed.out() + allowed.err()).isZero();
+			assertThat(allowed.out()).contains("Login Succeeded");
+			DockerCli.Result localhost = docker.docker("pull", "localhost:" + internal.port() + "/x:1");
+			assertThat(localhost.err()).contains("(policy rule: registry-host)");
+			Raw.Answer push = Raw.request(port, "POST", "/v1.41/images/" + registry + "/x/push?tag=1",
+					"Authorization: Bearer " + tenant.key(), "X-Registry-Auth: e30=");
+			assertThat(push.status()).as(push.body()).isEqualTo(403);
+			assertThat(push.body()).contains("registry-host");
+			Thread.sleep(500);
+			assertThat(internal.connections()).as("connections the engine opened to the internal listener").isZero();
+			assertThat(engine.docker("image", "ls", "-q", "--filter", "reference=" + registry + "/x").trimmed()).isEmpty();
+			Files.writeString(context.resolve("Dockerfile"), "FROM " + registry + "/base:1\nRUN true\n");
+			DockerCli.Result build = docker.env("DOCKER_BUILDKIT", "0").docker("build", "-q", "-t", name("fromprivate"),
+					context.toString());
+			assertThat(build.exitCode()).isNotZero();
+			assertThat(build.out() + build.err()).contains("berth: the engine does not connect to registries on private");
+			Thread.sleep(500);
+			assertThat(internal.connections()).as("connections the engine opened to the internal listener").isZero();
+			// the listener does hear the engine: the same pull sent to the engine directly reaches it
+			engine.docker("pull", registry + "/x:1");
+			assertThat(internal.connections()).as("the engine's own pull").isPositive();
+		}
+	}
+
+	/** A TCP listener on loopback that counts who connects (and answers nothing). */
+	static final class Listener implements AutoCloseable {
+
+		private final java.net.ServerSocket server;
+
+		private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+
+		Listener() throws java.io.IOException {
+			server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+			Thread.ofVirtual().start(() -> {
+				while (!server.isClosed()) {
+					try (java.net.Socket socket = server.accept()) {
+						connections.incrementAndGet();
+					}
+					catch (java.io.IOException closed) {
+						return;
+					}
+				}
+			});
+		}
+
+		int port() {
+			return server.getLocalPort();
+		}
+
+		int connections() {
+			return connections.get();
+		}
+
+		@Override
+		public void close() throws java.io.IOException {
+			server.close();
+		}
+
+	}
+
 	@Test
 	void fooledPathsAreRefused() {
 		String auth = "Authorization: Bearer " + tenant.key();
@@ -220,6 +352,55 @@ class PolicyAttacksIT {
 		}
 		Raw.Answer repeated = Raw.request(port, "POST", "/v1.41/build?networkmode=default&networkmode=host", auth);
 		assertThat(repeated.status()).isEqualTo(400);
+	}
+
+	@Test
+	void processesNeverStartInProcAndHealthchecksKeepThePlansFloor() {
+		refusedRun("processes cannot start in /proc (WorkingDir /proc/self/fd/8)", "-w", "/proc/self/fd/8");
+		refusedRun("processes cannot start in /proc (WorkingDir /tmp/../proc//self/cwd/)", "-w", "/tmp/../proc//self/cwd/");
+		refusedRun("a healthcheck Interval of 1000000 ns is below the plan 'standard' floor of 1000 ms", "--health-cmd",
+				"true", "--health-interval", "1ms");
+		refusedRun("a healthcheck Timeout of 500000000 ns is below", "--health-cmd", "true", "--health-timeout", "500ms");
+		refusedRun("a healthcheck with 1000000 retries is above the plan 'standard' limit of 100", "--health-cmd", "true",
+				"--health-retries", "1000000");
+
+		// an hour apart: no healthcheck exec runs while the exec count is inspected below
+		String healthy = name("healthy");
+		docker.docker("run", "-d", "--name", healthy, "--health-cmd", "true", "--health-interval", "1h",
+				"--health-retries", "3", "-w", "/srv", "busybox", "sleep", "60").assertOk();
+		assertThat(engine.docker("inspect", "-f", "{{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Retries}} {{.Config.WorkingDir}}",
+				onEngine(healthy)).trimmed()).isEqualTo("1h0m0s 3 /srv");
+
+		DockerCli.Result exec = docker.docker("exec", "-w", "/proc/self/fd/7", healthy, "true");
+		assertThat(exec.err()).contains("berth: processes cannot start in /proc (WorkingDir /proc/self/fd/7)");
+		assertThat(engine.docker("inspect", "-f", "{{len .ExecIDs}}", onEngine(healthy)).trimmed())
+			.as("the refused exec was never created on the engine").isEqualTo("0");
+
+		String snapshot = name("snap");
+		DockerCli.Result commit = docker.docker("commit", "--change", "WORKDIR /proc/self/fd/7", healthy, snapshot);
+		assertThat(commit.err()).contains("berth: images cannot make their processes start in /proc");
+		assertThat(engine.docker("image", "ls", "-q", "--filter", "reference=*/" + tenant.tenant() + "/" + snapshot).trimmed())
+			.as("no image committed").isEmpty();
+	}
+
+	/** Berth configured as an operator who does not let tenants run as root would configure it. */
+	@org.junit.jupiter.api.Nested
+	@org.springframework.test.context.TestPropertySource(properties = "berth.policy.allow-root=false")
+	class WithoutRoot {
+
+		@Test
+		void uidsThatWrapAroundToRootAreRefused() {
+			refusedRun("running as root (User 4294967296) is not allowed", "-u", "4294967296");
+			refusedRun("running as root (User 2147483648:0) is not allowed", "-u", "2147483648:0");
+			refusedRun("running as root (User +0) is not allowed", "-u", "+0");
+			String plain = name("plain");
+			docker.docker("run", "-d", "--name", plain, "-u", "1000", "busybox", "sleep", "60").assertOk();
+			assertThat(engine.docker("inspect", "-f", "{{.Config.User}}", onEngine(plain)).trimmed()).isEqualTo("1000");
+			DockerCli.Result exec = docker.docker("exec", "-u", "4294967296:0", plain, "id", "-u");
+			assertThat(exec.err()).contains("berth: running as root (User 4294967296:0) is not allowed");
+			assertThat(engine.docker("inspect", "-f", "{{len .ExecIDs}}", onEngine(plain)).trimmed()).isEqualTo("0");
+		}
+
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import berth.account.TenantRef;
+import berth.web.DockerErrors;
+import berth.web.EngineAnswer;
 
 /**
  * The policy, table-driven: every case in {@code policy/cases.json} is a request (method, target,
@@ -34,7 +37,27 @@ class PolicyFixturesTest {
 
 	static final TenantRef ACME = new TenantRef(UUID.randomUUID(), "acme");
 
-	static final Plan STANDARD = new Plan("standard", 1073741824L, 1_000_000_000L, 512, 25);
+	static final Plan STANDARD = new Plan("standard", 1073741824L, 1_000_000_000L, 512, 25, 1000, 100);
+
+	/**
+	 * Registries as a resolver of the tests' own sees them: 127.0.0.1:5000 is allowed (like the local
+	 * registry in the integration tests), two names resolve, nothing else does.
+	 */
+	static final RegistryHosts REGISTRIES = new RegistryHosts(List.of("127.0.0.1:5000", "Registry.Operator.Test"),
+			host -> switch (host) {
+				case "registry.example.com" -> new InetAddress[] { InetAddress.getByAddress(host, new byte[] { 93, (byte) 184, (byte) 215, 14 }) };
+				case "registry.internal.test" -> new InetAddress[] { InetAddress.getByAddress(host, new byte[] { 93, (byte) 184, (byte) 215, 15 }),
+						InetAddress.getByAddress(host, new byte[] { 10, 0, 0, 7 }) };
+				default -> InetAddress.getAllByName(literal(host));
+			});
+
+	/** Only IP literals resolve without the table above: no test asks a real resolver. */
+	private static String literal(String host) throws java.net.UnknownHostException {
+		if (host.matches("[0-9.]+") || host.contains(":") || host.equals("localhost")) {
+			return host;
+		}
+		throw new java.net.UnknownHostException(host);
+	}
 
 	SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -47,11 +70,12 @@ class PolicyFixturesTest {
 	Policy policy(PolicyProperties.Mode mode, boolean allowRoot, int containers, SharedPortsProperties.Mode ports) {
 		PolicyProperties properties = new PolicyProperties(mode, DataSize.ofMegabytes(1), allowRoot, false);
 		Refusals refusals = new Refusals(meters, properties);
+		ImageSources sources = new ImageSources(REGISTRIES, refusals);
 		List<BodyRule> rules = List.of(
 				new ContainerRules(refusals, tenant -> Mono.just(STANDARD), tenant -> Mono.just(containers),
 						new CreateTurns(), allowRoot),
-				new ObjectRules(refusals), new PortRules(refusals, ports));
-		return new Policy(refusals, rules, properties);
+				new ObjectRules(refusals), new PortRules(refusals, ports), new LoginRules(sources));
+		return new Policy(refusals, rules, properties, sources);
 	}
 
 	static Stream<Arguments> cases() throws Exception {
@@ -71,9 +95,24 @@ class PolicyFixturesTest {
 		try {
 			JsonNode forwarded = run(policy, c);
 			assertThat(expected).as("allowed, but the fixture expects a refusal").isEqualTo(200);
+			assertThat(c.has("answer")).as("forwarded, but the fixture expects Berth to answer").isFalse();
 			if (c.has("forwarded")) {
 				assertContains(forwarded, c.get("forwarded"), "");
 			}
+			for (JsonNode pointer : c.path("absent")) {
+				assertThat(forwarded.at(pointer.asString()).isMissingNode())
+					.as("forwarded body has no " + pointer.asString() + ": " + forwarded)
+					.isTrue();
+			}
+		}
+		catch (EngineAnswer answer) {
+			// answered in the engine's place, in its words: no refusal, nothing counted
+			assertThat(c.has("answer")).as("answered by Berth: " + answer.getMessage()).isTrue();
+			DockerErrors.Answer written = DockerErrors.answerFor(answer, "GET", "/");
+			assertThat(written.status()).isEqualTo(expected);
+			assertThat(new String(written.body(), StandardCharsets.UTF_8)).contains(c.get("answer").asString())
+				.doesNotContain("berth");
+			assertThat(meters.find("berth.policy.refusals").counters()).isEmpty();
 		}
 		catch (PolicyRefusal refusal) {
 			assertThat(refusal.status().value()).as(refusal.getMessage()).isEqualTo(expected);
@@ -87,7 +126,8 @@ class PolicyFixturesTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "0", "00", "0:0", "root", "root:root", " 0", "ROOT", "0:1000" })
+	@ValueSource(strings = { "0", "00", "0:0", "root", "root:root", " 0", "ROOT", "0:1000", "+0", "-0", "-1",
+			"2147483648", "4294967296", "4294967296:0", "18446744073709551616", "99999999999999999999999" })
 	void rootInEverySpellingWhenRootIsNotAllowed(String user) {
 		Policy strict = policy(PolicyProperties.Mode.ENFORCE, false, 0);
 		Map<String, Object> body = Map.of("Image", "busybox", "User", user);
@@ -101,7 +141,7 @@ class PolicyFixturesTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "1000", "nobody", "1000:0", "10" })
+	@ValueSource(strings = { "1000", "nobody", "1000:0", "10", "2147483647", "1", "+1000", "nobody:0" })
 	void nonRootUsersWhenRootIsNotAllowed(String user) {
 		Policy strict = policy(PolicyProperties.Mode.ENFORCE, false, 0);
 		run(strict, create("POST", "/v1.41/containers/create", Map.of("Image", "busybox", "User", user)));
@@ -189,7 +229,12 @@ class PolicyFixturesTest {
 		int q = target.indexOf('?');
 		String path = q < 0 ? target : target.substring(0, q);
 		String query = q < 0 ? null : target.substring(q + 1);
-		Policy.Decision decision = policy.decide(ACME, c.get("method").asString(), path, query);
+		List<String> contentTypes = new ArrayList<>();
+		if (c.has("contentType")) {
+			contentTypes.add(c.get("contentType").asString());
+		}
+		Policy.Decision decision = policy.decide(ACME, c.get("method").asString(), path, query, contentTypes);
+		policy.checkRegistry(ACME, decision).block();
 		if (!decision.jsonBody()) {
 			return JSON.createObjectNode();
 		}

@@ -3,12 +3,14 @@ package berth.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,6 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import berth.PlatformProperties;
 import berth.account.TenantRef;
+import berth.outage.Dependency;
 import berth.policy.BodyRule;
 import berth.web.DockerApiException;
 
@@ -36,7 +39,19 @@ class RouteLabelRulesTest {
 				Set<String> namesOf(UUID tenantId) {
 					return tenantId.equals(ACME.id()) ? ACME_DOMAINS : Set.of();
 				}
-			}, properties()));
+			}, properties(), new Dependency("database", "unused", Duration.ofSeconds(5), new SimpleMeterRegistry(),
+					Clock.systemUTC()) {
+
+				@Override
+				protected boolean isOutage(Throwable failure) {
+					return false;
+				}
+
+				@Override
+				protected void check() {
+				}
+
+			}, Duration.ofMinutes(15)));
 
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """

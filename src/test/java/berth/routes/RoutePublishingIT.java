@@ -18,6 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 import berth.testing.Admin;
 import berth.testing.BerthTest;
 import berth.testing.DockerCli;
+import berth.testing.Raw;
+import berth.testing.Traffic;
 
 /** Routes published to Redis as Traefik reads them, following containers, Redis and the operator. */
 @BerthTest
@@ -143,8 +145,10 @@ class RoutePublishingIT extends RouteITSupport {
 	void withoutRedisTheDockerApiWorksAndTheRouteIsPublishedWhenRedisReturns() throws Exception {
 		Tenant acme = tenant("outage");
 		String host = acme.host("front");
+		Traffic traffic = new Traffic(
+				() -> Raw.request(port, "GET", "/v1.41/containers/json", "Authorization: Bearer " + acme.key()).status());
 		redisLink.stop();
-		try {
+		try (traffic) {
 			runWeb(acme, "berth.http=front:80", "patient");
 			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
 				JsonNode health = JSON.readTree(management("/actuator/health"));
@@ -156,10 +160,15 @@ class RoutePublishingIT extends RouteITSupport {
 				assertThat(failures()).isPositive();
 			});
 			assertThat(acme.cli().docker("ps", "-q").assertOk().trimmed()).isNotEmpty();
+			assertThat(JSON.readTree(management("/actuator/health/readiness")).get("status").asString())
+				.as("ready without Redis").isEqualTo("UP");
+			assertThat(traffic.statuses()).as("the tenant's requests while Redis is away; %s", traffic.failures())
+				.containsOnlyKeys(200);
 		}
 		finally {
 			redisLink.start();
 		}
+		assertThat(traffic.statuses()).as("the tenant's requests through the outage and the return").containsOnlyKeys(200);
 		awaitServed(host, "patient");
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			JsonNode health = JSON.readTree(management("/actuator/health"));

@@ -19,6 +19,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/${BERTH_TEST_DATABASE:berth_test}",
 				"berth.admin-token=" + BerthTest.ADMIN_TOKEN, "management.server.port=0", "berth.auth.cache-ttl=2s",
+				// the local registry the image tests push to and pull from is on loopback: an operator's exception
+				"berth.policy.registries.allow=127.0.0.1:5000",
 				// Route publishing writes to Redis: only route tests turn it on, on a Redis database of their own.
 				"berth.routes.enabled=false",
 				// The TLS port is off unless a test names a free port of its own (never 2376, which every
