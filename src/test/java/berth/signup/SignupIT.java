@@ -16,6 +16,9 @@ import java.util.zip.ZipInputStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -27,6 +30,7 @@ import berth.testing.Admin;
  * whole flow to a working key, and each refusal, checked by what it leaves behind (no email, no
  * tenant, a spent link). The browser test drives the same flow in Chromium.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class SignupIT extends SignupTests {
 
 	@Autowired
@@ -38,7 +42,7 @@ class SignupIT extends SignupTests {
 	final Admin admin = new Admin(SignupSupport.PORT);
 
 	@Test
-	void theLinkCreatesTheTenantOnceAndThePageHandsOutWorkingCredentials() throws IOException {
+	void theLinkCreatesTheTenantOnceAndThePageHandsOutWorkingCredentials(CapturedOutput output) throws IOException {
 		String name = Admin.uniqueName("su");
 		String email = name + "@people.test";
 		Browser browser = new Browser("127.0.0.11");
@@ -97,6 +101,11 @@ class SignupIT extends SignupTests {
 		assertThat(again.statusCode()).isEqualTo(410);
 		assertThat(admin.call("GET", "/api/v1/tenants/" + name + "x", null).status()).isEqualTo(404);
 		assertThat(meters.counter("berth_signup_confirmations_total", "outcome", "created").count()).isPositive();
+		// the audit log names the person by a hash of the email, never the email; and never the key
+		assertThat(berthsLines(output)).contains("signup link issued: client 127.0.0.11 email#" + SignupController.shortHash(email))
+			.contains("signup: tenant " + name + " created")
+			.doesNotContain(email)
+			.doesNotContain(key.group(1));
 	}
 
 	@Test
@@ -122,7 +131,7 @@ class SignupIT extends SignupTests {
 	}
 
 	@Test
-	void aFilledHoneypotGetsTheUsualPageAndNoEmail() throws InterruptedException {
+	void aFilledHoneypotGetsTheUsualPageAndNoEmail(CapturedOutput output) throws InterruptedException {
 		String email = Admin.uniqueName("su-bot") + "@people.test";
 		double before = meters.counter("berth_signup_submissions_total", "outcome", "honeypot").count();
 		HttpResponse<String> answer = new Browser("127.0.0.13").signUp(email, Admin.uniqueName("su-bot"),
@@ -134,6 +143,7 @@ class SignupIT extends SignupTests {
 		assertThat(SignupSupport.mailTo(email)).isEmpty();
 		assertThat(jdbc.sql("select count(*) from signup_link where email = ?").param(email).query(Long.class).single())
 			.isZero();
+		assertThat(berthsLines(output)).contains("signup dropped: honeypot filled, client 127.0.0.13").doesNotContain(email);
 	}
 
 	@Test
@@ -237,6 +247,11 @@ class SignupIT extends SignupTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(version.statusCode()).isEqualTo(200);
 		assertThat(version.body()).contains("ApiVersion");
+	}
+
+	/** The log without the lines of the test's own SMTP server (GreenMail logs each recipient). */
+	static String berthsLines(CapturedOutput output) {
+		return output.getAll().lines().filter(line -> !line.contains("c.icegreen.greenmail")).reduce("", (a, b) -> a + b + "\n");
 	}
 
 	static String token(String link) {
