@@ -12,7 +12,6 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -102,35 +101,31 @@ public class Enrolments {
 	 */
 	public Enrolment enroll(String name, String email) {
 		Instant now = Instant.now();
-		Enrolment enrolment;
-		Tenant created;
-		try {
-			Object[] made = transaction.execute(status -> {
-				Tenant tenant = create(status, name, email);
-				ApiKeys.Issued key = keys.issue(tenant, "signup", null);
-				Instant caExpiry = authority.notAfter();
-				Instant expiresAt = now.plus(pki.clientValidity()).isBefore(caExpiry) ? now.plus(pki.clientValidity())
-						: caExpiry;
-				CertificateAuthority.Issued issued = authority.issueClient(tenant.name(), null, expiresAt);
-				ClientCertificate kept = certificates.add(tenant, issued.serial(), "signup", issued.notAfter());
-				return new Object[] { tenant, key, issued, kept };
-			});
-			created = (Tenant) made[0];
-			ApiKeys.Issued key = (ApiKeys.Issued) made[1];
-			CertificateAuthority.Issued issued = (CertificateAuthority.Issued) made[2];
-			ClientCertificate kept = (ClientCertificate) made[3];
-			String dockerHost = tls.dockerHostOf(created.name(), platform.domain());
-			CertificateBundles.Contents contents = new CertificateBundles.Contents(created.name(), kept.id(), "signup",
-					dockerHost, issued);
-			enrolment = new Enrolment(created.name(), dockerHost, platform.dockerHostOf(created.name()), key.secret(),
-					CertificateBundles.dockerContext(contents), CertificateBundles.zip(contents),
-					"berth-" + created.name() + "-" + kept.id() + ".zip", fingerprint(issued.caPem()), issued.notAfter());
-		}
-		catch (DuplicateKeyException | Tenants.NameRetired taken) {
-			throw new NameUnavailable(name);
-		}
-		events.publishEvent(new TenantCreated(created.ref()));
-		return enrolment;
+		Made made = transaction.execute(status -> {
+			Tenant tenant = create(status, name, email);
+			ApiKeys.Issued key = keys.issue(tenant, "signup", null);
+			// as long as the setting says, but never past the CA's own expiry
+			Instant caExpiry = authority.notAfter();
+			Instant wanted = now.plus(pki.clientValidity());
+			CertificateAuthority.Issued issued = authority.issueClient(tenant.name(), null,
+					wanted.isBefore(caExpiry) ? wanted : caExpiry);
+			ClientCertificate kept = certificates.add(tenant, issued.serial(), "signup", issued.notAfter());
+			return new Made(tenant, key, issued, kept);
+		});
+		Tenant tenant = made.tenant();
+		String dockerHost = tls.dockerHostOf(tenant.name(), platform.domain());
+		CertificateBundles.Contents contents = new CertificateBundles.Contents(tenant.name(), made.certificate().id(),
+				"signup", dockerHost, made.issued());
+		events.publishEvent(new TenantCreated(tenant.ref()));
+		return new Enrolment(tenant.name(), dockerHost, platform.dockerHostOf(tenant.name()), made.key().secret(),
+				CertificateBundles.dockerContext(contents), CertificateBundles.zip(contents),
+				"berth-" + tenant.name() + "-" + made.certificate().id() + ".zip", fingerprint(made.issued().caPem()),
+				made.issued().notAfter());
+	}
+
+	/** What the transaction made. */
+	private record Made(Tenant tenant, ApiKeys.Issued key, CertificateAuthority.Issued issued,
+			ClientCertificate certificate) {
 	}
 
 	/**
