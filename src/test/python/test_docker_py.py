@@ -209,6 +209,10 @@ class Exec(unittest.TestCase):
         data = read_exactly(raw, b"through the socket\n")
         raw.close()
         self.assertIn(b"through the socket\n", data)
+        # cat has answered; the engine records its exit a moment later (ExitCode is None until then)
+        deadline = time.monotonic() + 10
+        while self.docker.api.exec_inspect(exec_id)["Running"] and time.monotonic() < deadline:
+            time.sleep(0.1)
         self.assertEqual(self.docker.api.exec_inspect(exec_id)["ExitCode"], 0)
 
     def test_exec_naming_another_container_is_refused(self):

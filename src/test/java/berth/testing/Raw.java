@@ -28,15 +28,7 @@ public final class Raw {
 	public static Answer head(int port, String method, String target, String... headerLines) {
 		try (Socket socket = new Socket("127.0.0.1", port)) {
 			socket.setSoTimeout(20_000);
-			StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-			boolean hostGiven = false;
-			for (String header : headerLines) {
-				hostGiven |= header.regionMatches(true, 0, "Host:", 0, 5);
-				request.append(header).append("\r\n");
-			}
-			if (!hostGiven) {
-				request.append("Host: 127.0.0.1\r\n");
-			}
+			StringBuilder request = requestLines(method, target, headerLines);
 			request.append("Content-Length: 0\r\n\r\n");
 			socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
 			InputStream in = socket.getInputStream();
@@ -56,20 +48,26 @@ public final class Raw {
 		}
 	}
 
+	/** The request line and the given headers, with a Host of 127.0.0.1 unless one is given. */
+	private static StringBuilder requestLines(String method, String target, String... headerLines) {
+		StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+		boolean hostGiven = false;
+		for (String header : headerLines) {
+			hostGiven |= header.regionMatches(true, 0, "Host:", 0, 5);
+			request.append(header).append("\r\n");
+		}
+		if (!hostGiven) {
+			request.append("Host: 127.0.0.1\r\n");
+		}
+		return request;
+	}
+
 	/** Sends a request with a body, framed by Content-Length or (chunked) as one chunk. */
 	public static Answer send(int port, String method, String target, byte[] body, boolean chunked,
 			String... headerLines) {
 		try (Socket socket = new Socket("127.0.0.1", port)) {
 			socket.setSoTimeout(20_000);
-			StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-			boolean hostGiven = false;
-			for (String header : headerLines) {
-				hostGiven |= header.regionMatches(true, 0, "Host:", 0, 5);
-				request.append(header).append("\r\n");
-			}
-			if (!hostGiven) {
-				request.append("Host: 127.0.0.1\r\n");
-			}
+			StringBuilder request = requestLines(method, target, headerLines);
 			request.append("Connection: close\r\n");
 			request.append(chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n");
 			request.append("\r\n");

@@ -14,7 +14,8 @@ import berth.testing.BerthTest;
 
 /**
  * Replicas that start together end with one CA: whoever inserts first wins, and everyone, the
- * losers included, goes on with the winner's.
+ * losers included, goes on with the winner's. The candidates are sealed under the test's secret, like
+ * a replica's, so that the winner may be a racer (on a new database) or the CA an earlier test made.
  */
 @BerthTest
 class CaStoreIT {
@@ -40,7 +41,7 @@ class CaStoreIT {
 		KeyPair pair = CertificateAuthority.newKeyPair();
 		X509Certificate certificate = CertificateAuthority.selfSigned(pair, "berth.race");
 		return new CaStore.Stored(Pem.certificate(certificate),
-				CaStore.encrypt(pair.getPrivate(), certificate, CaStore.keyEncryptionKey("race")));
+				CaStore.encrypt(pair.getPrivate(), certificate, CaStore.keyEncryptionKey(BerthTest.PKI_SECRET)));
 	}
 
 }
