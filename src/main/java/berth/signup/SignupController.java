@@ -110,7 +110,7 @@ class SignupController {
 				// a bot filled the field people never see: it gets the usual answer, and nothing happens
 				count("berth_signup_submissions_total", "honeypot");
 				audit.info("signup dropped: honeypot filled, client {} {}", address, who);
-				return Mono.just(sent(exchange, HttpStatus.OK));
+				return Mono.just(sent(exchange));
 			}
 			Optional<Duration> wait = limits.admit("address:" + address, "email:" + shortHash(email));
 			if (wait.isPresent()) {
@@ -145,7 +145,7 @@ class SignupController {
 					count("berth_signup_submissions_total", "accepted");
 					audit.info("signup link issued: client {} {} name {}", address, who, name);
 				}))
-				.thenReturn(sent(exchange, HttpStatus.OK));
+				.thenReturn(sent(exchange));
 		});
 	}
 
@@ -156,7 +156,7 @@ class SignupController {
 		return Mono.fromCallable(() -> links.find(token))
 			.subscribeOn(Schedulers.boundedElastic())
 			.map(found -> found.map(link -> confirm(exchange, HttpStatus.OK, token, link.name(), null))
-				.orElseGet(() -> expired(exchange, "berth_signup_confirmations_total")));
+				.orElseGet(() -> expired(exchange)));
 	}
 
 	@PostMapping(PATH + "/confirm")
@@ -170,12 +170,12 @@ class SignupController {
 				return Mono.fromCallable(() -> links.find(token))
 					.subscribeOn(Schedulers.boundedElastic())
 					.map(found -> found.isPresent() ? confirm(exchange, HttpStatus.BAD_REQUEST, token, wanted, problem.get())
-							: expired(exchange, "berth_signup_confirmations_total"));
+							: expired(exchange));
 			}
 			return Mono.fromCallable(() -> enroll(token, wanted)).subscribeOn(Schedulers.boundedElastic()).map(outcome -> {
 				String address = clientAddress(exchange);
 				return switch (outcome) {
-					case Expired e -> expired(exchange, "berth_signup_confirmations_total");
+					case Expired e -> expired(exchange);
 					case Taken t -> {
 						count("berth_signup_confirmations_total", "taken");
 						audit.info("signup: name {} taken meanwhile, client {}", wanted, address);
@@ -276,13 +276,13 @@ class SignupController {
 			.build();
 	}
 
-	private Rendering expired(ServerWebExchange exchange, String metric) {
-		count(metric, "expired");
+	private Rendering expired(ServerWebExchange exchange) {
+		count("berth_signup_confirmations_total", "expired");
 		return page("signup/expired", HttpStatus.GONE, exchange).build();
 	}
 
-	private Rendering sent(ServerWebExchange exchange, HttpStatus status) {
-		return page("signup/sent", status, exchange).modelAttribute("minutes", properties.linkValidity().toMinutes())
+	private Rendering sent(ServerWebExchange exchange) {
+		return page("signup/sent", HttpStatus.OK, exchange).modelAttribute("minutes", properties.linkValidity().toMinutes())
 			.build();
 	}
 

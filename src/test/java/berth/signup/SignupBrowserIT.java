@@ -165,6 +165,34 @@ class SignupBrowserIT extends SignupTests {
 	}
 
 	@Test
+	void aNameTakenMeanwhileIsPickedAgainOnThePage() {
+		String wanted = Admin.uniqueName("web-taken");
+		String email = wanted + "@people.test";
+		chrome.get(BASE + "/signup");
+		chrome.findElement(By.id("email")).sendKeys(email);
+		chrome.findElement(By.id("name")).sendKeys(wanted);
+		chrome.findElement(By.id("terms")).click();
+		chrome.findElement(By.cssSelector("#signup button[type=submit]")).click();
+		wait(10).until(ExpectedConditions.titleIs("Check your email · Berth"));
+		String link = SignupSupport.linkMailedTo(email);
+		// someone else gets the name between the form and the link
+		new Admin(SignupSupport.PORT).call("POST", "/api/v1/tenants", Map.of("name", wanted, "email", "other@people.test"));
+
+		chrome.get(link);
+		chrome.findElement(By.cssSelector("#confirm button[type=submit]")).click();
+		wait(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("name-error"), "taken meanwhile"));
+		assertThat(chrome.switchTo().activeElement().getAttribute("id")).as("focus on the name to change").isEqualTo("name");
+		screenshot("8-name-taken");
+		String other = Admin.uniqueName("web-other");
+		chrome.findElement(By.id("name")).clear();
+		chrome.findElement(By.id("name")).sendKeys(other);
+		chrome.findElement(By.cssSelector("#confirm button[type=submit]")).click();
+		wait(30).until(ExpectedConditions.titleIs("Welcome · Berth"));
+		assertThat(chrome.findElement(By.tagName("h1")).getText()).contains(other);
+		engine.removeOwnedBy(other);
+	}
+
+	@Test
 	void theRateLimitPageInTheBrowser() {
 		String email = Admin.uniqueName("web-many") + "@people.test";
 		for (int i = 0; i < 5; i++) {
