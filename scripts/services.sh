@@ -19,7 +19,7 @@ unset DOCKER_CONTEXT
 export CALLER_DOCKER=${CALLER_DOCKER-$(command -v docker || true)}
 export PATH="/usr/local/sbin:/usr/local/bin:$PATH"
 
-PACKAGES=(docker.io docker-compose postgresql redis-server busybox-static docker-registry wrk curl jq)
+PACKAGES=(docker.io docker-compose postgresql redis-server busybox-static docker-registry wrk curl jq chromium chromium-driver)
 DOCKERD_LOG=/var/log/berth-dockerd.log
 ADDRESS_POOL=${BERTH_ADDRESS_POOL:-172.20.0.0/14}
 # dockerd also listens on plain TCP, loopback only, so that tools that cannot use a unix socket

@@ -141,3 +141,7 @@ Arguments: root, secret (name), key, value (given; empty means generate).
 {{- define "berth.apexUrl" -}}
 {{- .Values.routes.apex.url | default (printf "http://%s.%s.svc:%d" (include "berth.fullname" .) .Release.Namespace (int .Values.service.dockerPort)) -}}
 {{- end -}}
+
+{{- define "berth.mailSecret" -}}
+{{- .Values.signup.smtp.existingSecret | default (printf "%s-mail" (include "berth.fullname" .)) -}}
+{{- end }}

@@ -49,6 +49,11 @@ public class Tenants {
 		return tenant;
 	}
 
+	/** Whether a tenant has, or had, the name. */
+	boolean nameClaimed(String name) {
+		return jdbc.sql("select count(*) from tenant_name where name = ?").param(name).query(Long.class).single() > 0;
+	}
+
 	public Optional<Tenant> findByName(String name) {
 		return jdbc.sql("select * from tenant where name = ?").param(name).query(Tenants::map).optional();
 	}

@@ -5,20 +5,28 @@ import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** One route: everything on the tenant port except the admin API goes to the tenant's engine. */
+/**
+ * One route: everything on the tenant port except Berth's own pages (the admin API and the signup
+ * form) goes to the tenant's engine. No Docker API path starts with {@code /api} or {@code /signup}.
+ */
 @Configuration(proxyBeanMethods = false)
 class DockerRoute {
 
 	@Bean
 	RouteLocator dockerApi(RouteLocatorBuilder routes) {
 		return routes.routes()
-			.route("docker-api", route -> route.predicate(exchange -> !isAdminPath(exchange.getRequest().getPath().value()))
+			.route("docker-api", route -> route.predicate(exchange -> !isBerthPath(exchange.getRequest().getPath().value()))
 				.uri(EngineRoutingFilter.SCHEME + "://engine"))
 			.build();
 	}
 
 	static boolean isAdminPath(String path) {
 		return path.equals("/api") || path.startsWith("/api/");
+	}
+
+	/** Paths Berth answers itself, before any tenant authentication: the admin API and signup. */
+	static boolean isBerthPath(String path) {
+		return isAdminPath(path) || path.equals("/signup") || path.startsWith("/signup/");
 	}
 
 }

@@ -98,7 +98,7 @@ class FastPathSupport implements NettyServerCustomizer {
 	/**
 	 * Whether the fast path carries a request: an ordinary HTTP/1.1 Docker API call (no upgrade, no
 	 * expectation) whose body, if it has one, is a stream the policy does not read, and whose answer
-	 * is not rewritten as it streams. JSON bodies, the admin API and anything unusual go on: upgrades and malformed targets to the hijack handler, the
+	 * is not rewritten as it streams. JSON bodies, Berth's own pages and anything unusual go on: upgrades and malformed targets to the hijack handler, the
 	 * rest to the gateway's filters.
 	 */
 	boolean carries(HttpRequest head) {
@@ -116,7 +116,7 @@ class FastPathSupport implements NettyServerCustomizer {
 		}
 		int query = target.indexOf('?');
 		String path = query < 0 ? target : target.substring(0, query);
-		if (DockerRoute.isAdminPath(path) || !policy.acceptsTarget(path)) {
+		if (DockerRoute.isBerthPath(path) || !policy.acceptsTarget(path)) {
 			return false;
 		}
 		String method = head.method().name();

@@ -110,7 +110,9 @@ final class HijackHandler extends ChannelDuplexHandler {
 
 	/** Malformed targets are answered here, in the engine's error shape, before any other reader. */
 	private boolean targetAccepted(ChannelHandlerContext ctx, HttpRequest head) {
-		if (head.uri().startsWith("/api/")) {
+		String target = head.uri();
+		int query = target.indexOf('?');
+		if (DockerRoute.isBerthPath(query < 0 ? target : target.substring(0, query))) {
 			return true;
 		}
 		try {
