@@ -21,10 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
-import berth.PlatformProperties;
 import berth.tls.CertificateAuthority;
-import berth.tls.PkiProperties;
-import berth.tls.TlsProperties;
 
 /**
  * Client certificates for the Docker API over TLS: issued with a bundle that is shown this once (a
@@ -47,25 +44,16 @@ class CertificateController {
 
 	private final ClientCertificates certificates;
 
-	private final CertificateAuthority authority;
+	private final CertificateIssuer issuer;
 
 	private final ApplicationEventPublisher events;
 
-	private final PlatformProperties platform;
-
-	private final TlsProperties tls;
-
-	private final PkiProperties pki;
-
-	CertificateController(Tenants tenants, ClientCertificates certificates, CertificateAuthority authority,
-			ApplicationEventPublisher events, PlatformProperties platform, TlsProperties tls, PkiProperties pki) {
+	CertificateController(Tenants tenants, ClientCertificates certificates, CertificateIssuer issuer,
+			ApplicationEventPublisher events) {
 		this.tenants = tenants;
 		this.certificates = certificates;
-		this.authority = authority;
+		this.issuer = issuer;
 		this.events = events;
-		this.platform = platform;
-		this.tls = tls;
-		this.pki = pki;
 	}
 
 	@PostMapping
@@ -85,20 +73,10 @@ class CertificateController {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "expiresAt must lie in the future");
 		}
 		return TenantController.existing(tenants, name)
-			.flatMap(tenant -> Blocking.call(() -> {
-				// the CA is loaded on first use: off the event loop, like the database work
-				Instant caExpiry = authority.notAfter();
-				if (requested != null && requested.isAfter(caExpiry)) {
-					throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-							"expiresAt must not lie beyond the CA's own expiry, " + caExpiry);
-				}
-				// by default as long as the setting says, but never past the CA's own expiry
-				Instant expiresAt = requested != null ? requested : earliest(now.plus(pki.clientValidity()), caExpiry);
-				CertificateAuthority.Issued issued = authority.issueClient(tenant.name(), csr, expiresAt);
-				ClientCertificate kept = certificates.add(tenant, issued.serial(), description, issued.notAfter());
-				return new CertificateBundles.Contents(tenant.name(), kept.id(), description,
-						tls.dockerHostOf(tenant.name(), platform.domain()), issued);
-			}))
+			// the CA is loaded on first use: off the event loop, like the database work
+			.flatMap(tenant -> Blocking.call(() -> issuer.issue(tenant, csr, requested, description)))
+			.onErrorMap(CertificateIssuer.BeyondCaExpiry.class,
+					e -> new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage()))
 			.onErrorMap(CertificateAuthority.InvalidRequest.class,
 					e -> new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage()))
 			.onErrorMap(CertificateAuthority.Unavailable.class,
@@ -124,9 +102,6 @@ class CertificateController {
 		};
 	}
 
-	private static Instant earliest(Instant a, Instant b) {
-		return a.isBefore(b) ? a : b;
-	}
 
 	private static String attachment(String filename) {
 		return ContentDisposition.attachment().filename(filename).build().toString();

@@ -17,9 +17,6 @@ import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import berth.PlatformProperties;
-import berth.tls.CertificateAuthority;
-import berth.tls.PkiProperties;
-import berth.tls.TlsProperties;
 
 /**
  * A tenant made in one step, for people who sign themselves up: the tenant (on the default plan,
@@ -47,31 +44,21 @@ public class Enrolments {
 
 	private final ApiKeys keys;
 
-	private final ClientCertificates certificates;
-
-	private final CertificateAuthority authority;
+	private final CertificateIssuer issuer;
 
 	private final ApplicationEventPublisher events;
 
 	private final PlatformProperties platform;
 
-	private final TlsProperties tls;
-
-	private final PkiProperties pki;
-
 	private final TransactionTemplate transaction;
 
-	Enrolments(Tenants tenants, ApiKeys keys, ClientCertificates certificates, CertificateAuthority authority,
-			ApplicationEventPublisher events, PlatformProperties platform, TlsProperties tls, PkiProperties pki,
-			TransactionTemplate transaction) {
+	Enrolments(Tenants tenants, ApiKeys keys, CertificateIssuer issuer, ApplicationEventPublisher events,
+			PlatformProperties platform, TransactionTemplate transaction) {
 		this.tenants = tenants;
 		this.keys = keys;
-		this.certificates = certificates;
-		this.authority = authority;
+		this.issuer = issuer;
 		this.events = events;
 		this.platform = platform;
-		this.tls = tls;
-		this.pki = pki;
 		this.transaction = transaction;
 	}
 
@@ -100,32 +87,22 @@ public class Enrolments {
 	 * @throws NameUnavailable when a tenant has (or had) the name
 	 */
 	public Enrolment enroll(String name, String email) {
-		Instant now = Instant.now();
 		Made made = transaction.execute(status -> {
 			Tenant tenant = create(status, name, email);
 			ApiKeys.Issued key = keys.issue(tenant, "signup", null);
-			// as long as the setting says, but never past the CA's own expiry
-			Instant caExpiry = authority.notAfter();
-			Instant wanted = now.plus(pki.clientValidity());
-			CertificateAuthority.Issued issued = authority.issueClient(tenant.name(), null,
-					wanted.isBefore(caExpiry) ? wanted : caExpiry);
-			ClientCertificate kept = certificates.add(tenant, issued.serial(), "signup", issued.notAfter());
-			return new Made(tenant, key, issued, kept);
+			return new Made(tenant, key, issuer.issue(tenant, null, null, "signup"));
 		});
 		Tenant tenant = made.tenant();
-		String dockerHost = tls.dockerHostOf(tenant.name(), platform.domain());
-		CertificateBundles.Contents contents = new CertificateBundles.Contents(tenant.name(), made.certificate().id(),
-				"signup", dockerHost, made.issued());
+		CertificateBundles.Contents contents = made.certificate();
 		events.publishEvent(new TenantCreated(tenant.ref()));
-		return new Enrolment(tenant.name(), dockerHost, platform.dockerHostOf(tenant.name()), made.key().secret(),
-				CertificateBundles.dockerContext(contents), CertificateBundles.zip(contents),
-				"berth-" + tenant.name() + "-" + made.certificate().id() + ".zip", fingerprint(made.issued().caPem()),
-				made.issued().notAfter());
+		return new Enrolment(tenant.name(), contents.dockerHost(), platform.dockerHostOf(tenant.name()),
+				made.key().secret(), CertificateBundles.dockerContext(contents), CertificateBundles.zip(contents),
+				"berth-" + tenant.name() + "-" + contents.certificateId() + ".zip", fingerprint(contents.issued().caPem()),
+				contents.issued().notAfter());
 	}
 
 	/** What the transaction made. */
-	private record Made(Tenant tenant, ApiKeys.Issued key, CertificateAuthority.Issued issued,
-			ClientCertificate certificate) {
+	private record Made(Tenant tenant, ApiKeys.Issued key, CertificateBundles.Contents certificate) {
 	}
 
 	/**
