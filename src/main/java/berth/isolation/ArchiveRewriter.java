@@ -23,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import berth.policy.GoPaths;
 import berth.web.DockerApiException;
 
 /**
@@ -366,19 +367,7 @@ public final class ArchiveRewriter {
 
 	/** The path the engine extracts an entry to, relative to the archive's root. */
 	static String clean(String name) {
-		java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
-		for (String part : name.split("/")) {
-			if (part.isEmpty() || part.equals(".")) {
-				continue;
-			}
-			if (part.equals("..")) {
-				parts.pollLast();
-			}
-			else {
-				parts.addLast(part);
-			}
-		}
-		return String.join("/", parts);
+		return GoPaths.cleanRelative(name);
 	}
 
 	private static String field(byte[] block, int offset, int length) {

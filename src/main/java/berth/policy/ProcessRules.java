@@ -1,8 +1,6 @@
 package berth.policy;
 
 import java.math.BigInteger;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -67,19 +65,7 @@ final class ProcessRules {
 
 	/** Go's {@code path.Clean} of the path taken from the root: {@code /proc/../proc//x/} is {@code /proc/x}. */
 	static String clean(String path) {
-		Deque<String> parts = new ArrayDeque<>();
-		for (String part : path.split("/")) {
-			if (part.isEmpty() || part.equals(".")) {
-				continue;
-			}
-			if (part.equals("..")) {
-				parts.pollLast();
-			}
-			else {
-				parts.addLast(part);
-			}
-		}
-		return "/" + String.join("/", parts);
+		return "/" + GoPaths.cleanRelative(path);
 	}
 
 	/**
