@@ -8,6 +8,7 @@ import javax.net.ssl.SSLSession;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.SslInfo;
@@ -18,10 +19,28 @@ import org.springframework.http.server.reactive.SslInfo;
  */
 final class PeerCertificates {
 
+	/**
+	 * What the handshake gave, looked up once per connection: every request on it would otherwise scan
+	 * the pipeline, and a TLS client without a certificate would cost an exception each time.
+	 */
+	private static final AttributeKey<Peer> PEER = AttributeKey.valueOf(PeerCertificates.class, "peer");
+
+	private record Peer(@Nullable X509Certificate certificate) {
+	}
+
 	private PeerCertificates() {
 	}
 
 	static @Nullable X509Certificate of(Channel channel) {
+		Peer known = channel.attr(PEER).get();
+		if (known == null) {
+			known = new Peer(lookUp(channel));
+			channel.attr(PEER).set(known);
+		}
+		return known.certificate();
+	}
+
+	private static @Nullable X509Certificate lookUp(Channel channel) {
 		SslHandler ssl = channel.pipeline().get(SslHandler.class);
 		if (ssl == null) {
 			return null;
