@@ -19,7 +19,19 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class Engine {
 
+	/**
+	 * Whom an engine serves, which decides what isolation Berth adds on top of its policy: on a
+	 * {@link #SHARED} engine tenants are told apart by name prefixes, list scoping and image
+	 * namespaces; an {@link #OWN} engine serves one tenant only (a VM of its own), so it needs none of
+	 * that and keeps the policy that protects the host and its kernel.
+	 */
+	public enum Kind {
+		SHARED, OWN
+	}
+
 	private final String id;
+
+	private final Kind kind;
 
 	private final EngineAddress address;
 
@@ -29,8 +41,9 @@ public final class Engine {
 
 	private final String hostHeader;
 
-	public Engine(String id, EngineAddress address) {
+	public Engine(String id, EngineAddress address, Kind kind) {
 		this.id = id;
+		this.kind = kind;
 		this.address = address;
 		this.hostHeader = address.socketAddress() instanceof InetSocketAddress inet
 				? inet.getHostString() + ":" + inet.getPort() : "docker";
@@ -48,6 +61,10 @@ public final class Engine {
 
 	public String id() {
 		return id;
+	}
+
+	public Kind kind() {
+		return kind;
 	}
 
 	public EngineAddress address() {

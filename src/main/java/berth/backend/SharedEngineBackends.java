@@ -17,7 +17,7 @@ class SharedEngineBackends implements Backends {
 	private final Mono<Engine> answer;
 
 	SharedEngineBackends(BackendProperties properties) {
-		this.shared = new Engine("shared", EngineAddress.parse(properties.dockerHost()));
+		this.shared = new Engine("shared", EngineAddress.parse(properties.dockerHost()), Engine.Kind.SHARED);
 		this.answer = Mono.just(shared);
 	}
 

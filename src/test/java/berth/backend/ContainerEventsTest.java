@@ -29,7 +29,7 @@ class ContainerEventsTest {
 		List<Object> published = new ArrayList<>();
 		ApplicationEventPublisher publisher = published::add;
 		ContainerEvents events = new ContainerEvents(null, publisher, JsonMapper.builder().build());
-		Engine engine = new Engine("e", EngineAddress.parse("tcp://127.0.0.1:1"));
+		Engine engine = new Engine("e", EngineAddress.parse("tcp://127.0.0.1:1"), Engine.Kind.SHARED);
 		events.dispatch(engine, """
 				{"status":"start","id":"abc","Type":"container","Action":"start",
 				 "Actor":{"ID":"abc","Attributes":{"berth.tenant":"acme","image":"busybox"}},"time":1}""");

@@ -47,7 +47,7 @@ class DefaultNetworkTest {
 						? "{\"message\":\"" + NO_POOL + "\"}\n" : "{\"message\":\"network acme_bridge not found\"}\n"))
 				.then();
 		}).bindNow();
-		Engine engine = new Engine("sim", EngineAddress.parse("tcp://127.0.0.1:" + engineServer.port()));
+		Engine engine = new Engine("sim", EngineAddress.parse("tcp://127.0.0.1:" + engineServer.port()), Engine.Kind.SHARED);
 		ownership = new Ownership(new Backends() {
 			@Override
 			public Mono<Engine> engineFor(TenantRef tenant) {
