@@ -28,6 +28,8 @@ import berth.outage.Database;
  * frees the name; one that fails is recorded with its error and retried after a wait that doubles up
  * to {@code berth.teardown.max-retry}, for as long as it takes: a failure is never dropped. Each
  * attempt is counted ({@code berth_teardown_attempts_total{outcome}}) and written to the audit log.
+ * The work comes from the {@code teardown} table, not from a {@code TenantDeleted} listener: an event
+ * dies with the replica that published it, a row written with the deletion does not.
  */
 @Component
 class TeardownWorker {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -19,8 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 import berth.testing.Admin;
@@ -32,7 +35,8 @@ import berth.testing.DockerCli;
  * CLI: containers (a running one too, with its anonymous volume), volumes, networks (its default one
  * too) and its image tags; the engine is then inspected directly. Another tenant's objects stay. The
  * name is free afterwards. An object that cannot be removed fails the attempt, which is shown by the
- * admin API, counted and logged, and retried until it succeeds.
+ * admin API, counted and logged, and retried until it succeeds. A teardown whose replica died is
+ * taken over once its lease has run out.
  */
 @BerthTest
 class TeardownIT {
@@ -42,6 +46,9 @@ class TeardownIT {
 
 	@LocalManagementPort
 	int managementPort;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	final DockerCli engine = DockerCli.engine();
 
@@ -205,6 +212,37 @@ class TeardownIT {
 		assertThat(owned("volume", stuck.tenant())).isEmpty();
 		assertThat(admin.call("POST", "/api/v1/tenants", Map.of("name", stuck.tenant(), "email", "x@acme.test")).status())
 			.isEqualTo(201);
+	}
+
+	/**
+	 * A replica that claimed a teardown and died holds it until its lease runs out; no other replica
+	 * touches it before, and one takes it over after.
+	 */
+	@Test
+	void aTeardownWhoseReplicaDiedIsTakenOverOnceItsLeaseHasRunOut() {
+		Admin.TenantKey orphan = tenant("td-orphan");
+		String web = DockerCli.forKey(port, orphan.key())
+			.docker("run", "-d", "--name", "web", "busybox", "sleep", "600")
+			.assertOk()
+			.trimmed();
+		assertThat(admin.call("DELETE", "/api/v1/tenants/" + orphan.tenant(), null).status()).isEqualTo(204);
+		// before its first attempt is due (berth.auth.cache-ttl, 2 s), another replica claims it and dies
+		int claimed = jdbc.sql("""
+				update teardown set leased_by = ?, leased_until = now() + interval '5 seconds', attempts = 1,
+				       last_attempt_at = now(), due_at = now()
+				where name = ? and finished_at is null and attempts = 0""")
+			.params(UUID.randomUUID(), orphan.tenant())
+			.update();
+		assertThat(claimed).isEqualTo(1);
+
+		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).untilAsserted(() -> {
+			assertThat(teardown(orphan.tenant()).get("state").asString()).isEqualTo("running");
+			assertThat(engine.docker("inspect", "-f", "{{.State.Running}}", web).assertOk().trimmed()).isEqualTo("true");
+		});
+
+		JsonNode finished = awaitState(orphan.tenant(), "finished", Duration.ofSeconds(30));
+		assertThat(finished.get("attempts").asInt()).isEqualTo(2);
+		assertThat(engine.docker("container", "inspect", web).exitCode()).isNotZero();
 	}
 
 	private Admin.TenantKey tenant(String prefix) {
