@@ -124,6 +124,57 @@ class ComposeDeployIT extends RouteITSupport {
 		}
 	}
 
+	/**
+	 * Compose's long syntax sends a bind as a mount of type bind (as compose v2 does for every bind):
+	 * it becomes the same storage as the short syntax's bind of the same path, read-only where asked.
+	 */
+	@Test
+	void bindMountsOfTheLongSyntaxAreTheSameStorage() throws Exception {
+		Path dir = Files.createDirectories(Files.createTempDirectory("compose").resolve("longapp"));
+		Files.writeString(dir.resolve("docker-compose.yml"), """
+				services:
+				  writer:
+				    image: busybox:latest
+				    command: ["sh", "-c", "echo from-writer > /data/file && exec sleep 300"]
+				    volumes:
+				      - ./data:/data
+				  reader:
+				    image: busybox:latest
+				    command: ["sleep", "300"]
+				    volumes:
+				      - type: bind
+				        source: ./data
+				        target: /mnt/data
+				        read_only: true
+				""");
+		Tenant acme = tenant("long");
+		try {
+			acme.cli().compose(dir, "up", "-d").assertOk();
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+					acme.cli().docker("exec", "longapp_reader_1", "cat", "/mnt/data/file").out()).isEqualTo("from-writer\n"));
+			DockerCli.Result readOnly = acme.cli().docker("exec", "longapp_reader_1", "touch", "/mnt/data/x");
+			assertThat(readOnly.exitCode()).as("read_only is kept").isNotZero();
+			String mounts = acme.cli()
+				.docker("inspect", "-f", "{{json .HostConfig.Mounts}} {{range .Mounts}}{{.Type}} {{.Source}} {{.RW}};{{end}}",
+						"longapp_reader_1")
+				.assertOk()
+				.trimmed();
+			assertThat(mounts).as("inspect shows the bind mount asked for")
+				.contains("\"Type\":\"bind\"")
+				.contains("\"Source\":\"" + dir.resolve("data") + "\"")
+				.contains("bind " + dir.resolve("data") + " false;");
+			assertThat(DockerCli.engine().docker("inspect", "-f", "{{json .HostConfig.Mounts}}", acme.name() + "_longapp_reader_1")
+				.assertOk()
+				.trimmed()).as("the engine got a volume mount")
+				.contains("\"Type\":\"volume\"")
+				.contains("\"Source\":\"" + acme.name() + "_" + derivedName(dir.resolve("data")) + "\"")
+				.doesNotContain(dir.toString());
+		}
+		finally {
+			acme.cli().compose(dir, "down", "-t", "1", "--remove-orphans");
+		}
+	}
+
 	/** The volume a host path becomes, computed here independently: last two parts and 12 hex of SHA-256. */
 	static String derivedName(Path path) throws Exception {
 		String hash = HexFormat.of()
