@@ -165,7 +165,7 @@ class AdminApiIT {
 		Admin.TenantKey tenant = admin.newTenant("plans");
 		Response plans = admin.call("GET", "/api/v1/plans", null);
 		assertThat(plans.status()).isEqualTo(200);
-		assertThat(plans.json().findValuesAsString("name")).containsExactly("small", "standard", "large");
+		assertThat(plans.json().findValuesAsString("name")).containsExactly("small", "standard", "vm", "large");
 
 		Response current = admin.call("GET", "/api/v1/tenants/" + tenant.tenant() + "/plan", null);
 		assertThat(current.json().get("plan").get("name").asString()).isEqualTo("standard");
