@@ -79,6 +79,7 @@ class ComposeDeployIT extends RouteITSupport {
 				assertThat(tenant.cli().docker("port", "seedapp_gitlab_1", "80").assertOk().trimmed())
 					.as("docker port shows the binding asked for").isEqualTo("0.0.0.0:80");
 				assertThat(tenant.cli().compose(dir, "ps").assertOk().out()).contains("0.0.0.0:80->80/tcp");
+				assertThat(tenant.cli().compose(dir, "port", "gitlab", "80").assertOk().trimmed()).isEqualTo("0.0.0.0:80");
 				assertThat(tenant.cli().docker("inspect", "-f", "{{json .HostConfig.Binds}}", "seedapp_gitlab_1")
 					.assertOk()
 					.trimmed()).as("inspect shows the tenant's own paths")
