@@ -15,10 +15,9 @@ import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.http.server.HttpServer;
 
 import berth.backend.Backends;
-import berth.isolation.Images;
 import berth.isolation.Ownership;
-import berth.isolation.Summaries;
 import berth.metrics.GatewayMetrics;
+import berth.policy.Endpoint;
 import berth.policy.Endpoints;
 import berth.policy.Policy;
 
@@ -119,14 +118,16 @@ class FastPathSupport implements NettyServerCustomizer {
 		if (DockerRoute.isBerthPath(path) || !policy.acceptsTarget(path)) {
 			return false;
 		}
-		String method = head.method().name();
-		String template = Endpoints.template(path);
-		if (answers.rewritesStreams(method, template) || Images.handles(method, path)
-				|| Summaries.summarises(method, path)) {
-			// streamed rewrites, image namespaces and engine summaries are the gateway's
+		Endpoint endpoint = Policy.endpoint(head.method().name(), Endpoints.template(path));
+		boolean gateways = switch (endpoint.isolation()) {
+			case IMAGES, COMMITTED, SUMMARY -> true;
+			default -> false;
+		};
+		if (gateways || endpoint.view().rewrite() == Endpoint.Rewrite.LINES) {
+			// image namespaces, engine summaries and streamed rewrites are the gateway's
 			return false;
 		}
-		return switch (policy.bodyOf(method, template)) {
+		return switch (endpoint.body()) {
 			case STREAM -> true;
 			case JSON -> false;
 			case NONE -> !hasBody(head);

@@ -17,11 +17,6 @@ import berth.isolation.TenantView;
 class TenantAnswers implements AnswerRewrites {
 
 	@Override
-	public boolean rewritesStreams(String method, String template) {
-		return TenantView.shapeOf(method, template) == TenantView.Shape.LINES;
-	}
-
-	@Override
 	public Rewrite of(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
 		TenantView view = TenantView.of(tenant.name(), method, rawPath, rawQuery);
 		UnaryOperator<byte[]> json = view.shape() == TenantView.Shape.JSON ? view::json : null;

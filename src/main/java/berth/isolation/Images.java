@@ -33,6 +33,7 @@ import berth.backend.Backends;
 import berth.backend.Engine;
 import berth.policy.Endpoints;
 import berth.policy.ImageSources;
+import berth.policy.Policy;
 import berth.web.DockerApiException;
 import berth.web.EngineError;
 
@@ -109,12 +110,8 @@ public class Images {
 
 	/** Whether {@link #plan} handles this endpoint. */
 	public static boolean handles(String method, String rawPath) {
-		return switch (method + " " + Endpoints.template(rawPath)) {
-			case "GET /images/json", "POST /images/prune", "GET /images/{name}/json", "GET /images/{name}/history",
-					"POST /images/{name}/tag", "DELETE /images/{name}", "POST /images/{name}/push",
-					"GET /images/{name}/get", "GET /images/get", "POST /images/create", "POST /build", "POST /commit",
-					"POST /images/load" ->
-				true;
+		return switch (Policy.endpoint(method, Endpoints.template(rawPath)).isolation()) {
+			case IMAGES, COMMITTED -> true;
 			default -> false;
 		};
 	}

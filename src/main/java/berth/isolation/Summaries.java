@@ -17,7 +17,9 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.policy.Endpoint;
 import berth.policy.Endpoints;
+import berth.policy.Policy;
 import berth.web.DockerApiException;
 import berth.web.EngineError;
 
@@ -41,11 +43,7 @@ public class Summaries {
 
 	/** Whether Berth answers this request itself from {@link #answer}. */
 	public static boolean summarises(String method, String rawPath) {
-		if (!method.equals("GET")) {
-			return false;
-		}
-		String template = Endpoints.template(rawPath);
-		return template.equals("/info") || template.equals("/system/df");
+		return Policy.endpoint(method, Endpoints.template(rawPath)).isolation() == Endpoint.Isolation.SUMMARY;
 	}
 
 	/** The tenant's view of {@code GET /info} or {@code GET /system/df}, as JSON bytes. */

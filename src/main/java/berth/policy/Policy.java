@@ -76,6 +76,11 @@ public class Policy {
 		return ApiTable.lookup(method, template).body();
 	}
 
+	/** The registry's row for an endpoint: what Berth knows about it, whether it is allowed or not. */
+	public static Endpoint endpoint(String method, String template) {
+		return ApiTable.lookup(method, template);
+	}
+
 	/**
 	 * Decides on method, raw target and the request's {@code Content-Type} values; throws
 	 * {@link PolicyRefusal} (unless auditing a 403).
@@ -91,8 +96,8 @@ public class Policy {
 				refusals.answered(tenant.name(), key, standIn);
 				throw standIn;
 			}
-			ApiTable.Endpoint endpoint = ApiTable.lookup(method, template);
-			if ((template.equals("/session") || template.equals("/grpc")) && method.equals("POST")) {
+			Endpoint endpoint = ApiTable.lookup(method, template);
+			if (endpoint.access() == Endpoint.Access.BUILDKIT) {
 				if (!properties.buildkit()) {
 					refusals.forbid(tenant.name(), key, "buildkit",
 							"BuildKit is not available on this engine; use the classic builder (DOCKER_BUILDKIT=0)");
@@ -106,7 +111,7 @@ public class Policy {
 			noForm(contentTypes);
 			Map<String, List<String>> query = GoForm.parseQuery(rawQuery);
 			shaped(query, endpoint.params());
-			for (ApiTable.QueryRule rule : endpoint.query()) {
+			for (Endpoint.QueryRule rule : endpoint.query()) {
 				List<String> values = endpoint.params().repeatable(rule.name()) ? every(query, rule.name())
 						: List.of(single(query, rule.name()));
 				for (String value : values) {
@@ -150,7 +155,7 @@ public class Policy {
 	 * Refuses a repeated parameter unless the engine reads it as a list: the engine takes the first
 	 * value, and whatever Berth reads must be what the engine reads.
 	 */
-	private static void shaped(Map<String, List<String>> query, ApiTable.Params params) {
+	private static void shaped(Map<String, List<String>> query, Endpoint.Params params) {
 		query.forEach((name, values) -> {
 			if (values.size() > 1 && !params.repeatable(name)) {
 				throw PolicyRefusal.malformed("query", "the query parameter " + name + " is given more than once");
