@@ -14,8 +14,7 @@ import org.springframework.stereotype.Component;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.http.server.HttpServer;
 
-import berth.backend.Backends;
-import berth.isolation.Ownership;
+import berth.gateway.admission.Admission;
 import berth.metrics.GatewayMetrics;
 import berth.policy.Endpoint;
 import berth.policy.Endpoints;
@@ -30,13 +29,9 @@ import berth.policy.Policy;
 @Order(HijackSupport.ORDER + 1)
 class FastPathSupport implements NettyServerCustomizer {
 
-	private final DockerAuthentication authentication;
+	private final Admission admission;
 
 	private final Policy policy;
-
-	private final Ownership ownership;
-
-	private final Backends backends;
 
 	private final GatewayMetrics metrics;
 
@@ -46,13 +41,11 @@ class FastPathSupport implements NettyServerCustomizer {
 
 	private final boolean enabled;
 
-	FastPathSupport(DockerAuthentication authentication, Policy policy, Ownership ownership, Backends backends,
-			GatewayMetrics metrics, AnswerRewrites answers, GatewayProperties properties) {
+	FastPathSupport(Admission admission, Policy policy, GatewayMetrics metrics, AnswerRewrites answers,
+			GatewayProperties properties) {
 		this.answers = answers;
-		this.authentication = authentication;
+		this.admission = admission;
 		this.policy = policy;
-		this.ownership = ownership;
-		this.backends = backends;
 		this.metrics = metrics;
 		this.enabled = properties.fastPath();
 	}
@@ -138,20 +131,12 @@ class FastPathSupport implements NettyServerCustomizer {
 		return head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || HttpUtil.getContentLength(head, 0L) > 0;
 	}
 
-	DockerAuthentication authentication() {
-		return authentication;
+	Admission admission() {
+		return admission;
 	}
 
 	Policy policy() {
 		return policy;
-	}
-
-	Ownership ownership() {
-		return ownership;
-	}
-
-	Backends backends() {
-		return backends;
 	}
 
 	GatewayMetrics metrics() {

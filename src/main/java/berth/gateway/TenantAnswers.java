@@ -10,7 +10,7 @@ import berth.isolation.TenantView;
 
 /**
  * The fast path's answers as the tenant knows its objects: the same {@link TenantView} the gateway's
- * {@link NamesFilter} applies. Small JSON answers (lists, inspects) and every error answer are
+ * {@link AdmissionFilter} applies. Small JSON answers (lists, inspects) and every error answer are
  * rewritten whole; event and stats streams, rewritten line by line, stay on the gateway.
  */
 @Component

@@ -189,8 +189,18 @@ public class Policy {
 		return registry == null ? Mono.empty() : sources.checkRegistry(tenant.name(), decision.endpoint(), registry);
 	}
 
-	/** Reads, checks and re-serialises a JSON body; the result is what the engine gets. */
+	/** Reads, checks and re-serialises a JSON body for a shared engine; the result is what the engine gets. */
 	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body) {
+		return checkBody(tenant, decision, path, body, true);
+	}
+
+	/**
+	 * Reads, checks and re-serialises a JSON body; the result is what the engine gets. On an engine of
+	 * the tenant's own the rules that only keep tenants apart ({@link BodyRule#sharedEngineOnly}) are
+	 * skipped.
+	 */
+	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body,
+			boolean sharedEngine) {
 		ObjectNode tree;
 		try {
 			tree = JsonBodies.read(body, decision.schema(), field -> refusals.dropped(tenant.name(), decision.endpoint(),
@@ -205,7 +215,7 @@ public class Policy {
 		}
 		BodyRule.Request request = new BodyRule.Request(tenant, decision.endpoint(), path, decision.query());
 		return Flux.fromIterable(rules)
-			.filter(rule -> rule.appliesTo(decision.endpoint()))
+			.filter(rule -> rule.appliesTo(decision.endpoint()) && (sharedEngine || !rule.sharedEngineOnly()))
 			.concatMap(rule -> rule.apply(request, tree))
 			.then(Mono.fromCallable(() -> JsonBodies.write(tree)));
 	}
