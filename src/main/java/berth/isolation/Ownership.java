@@ -104,7 +104,7 @@ public class Ownership {
 		.expireAfterAccess(Duration.ofHours(1))
 		.build();
 
-	/** Default networks seen to exist lately, by engine and tenant (an operator may still remove one). */
+	/** Default networks seen to exist lately, by engine and tenant ID (an operator may still remove one). */
 	private final Cache<String, Boolean> defaultNetworks = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.expireAfterWrite(Duration.ofSeconds(10))
@@ -354,7 +354,8 @@ public class Ownership {
 	 */
 	private Mono<String> defaultNetwork(Engine engine, TenantRef tenant) {
 		String name = Names.defaultNetwork(tenant.name());
-		String key = engine.id() + "/" + tenant.name();
+		// by ID: a tenant deleted and torn down may give its name to a new one, whose network is not there yet
+		String key = engine.id() + "/" + tenant.id();
 		if (defaultNetworks.getIfPresent(key) != null) {
 			return Mono.just(name);
 		}

@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.policy.Endpoint.View;
 import berth.policy.Endpoints;
 import berth.policy.Policy;
+import berth.policy.PublishedPorts;
 import berth.web.DockerApiException;
 
 /**
@@ -291,6 +292,8 @@ public final class TenantView {
 	}
 
 	private void listedContainer(ObjectNode container) {
+		PublishedPorts.showListed(container);
+		ObjectNode asked = HostStorage.asked(container.path("Labels"));
 		if (container.get("Names") instanceof ArrayNode names) {
 			for (int i = 0; i < names.size(); i++) {
 				if (names.get(i).isString()) {
@@ -303,10 +306,12 @@ public final class TenantView {
 		hideLabels(container.get("Labels"));
 		shownText(container.path("HostConfig"), "NetworkMode");
 		shownKeys(container.path("NetworkSettings"), "Networks");
-		mounts(container.get("Mounts"));
+		mounts(container.get("Mounts"), asked);
 	}
 
 	private void inspectedContainer(JsonNode container) {
+		PublishedPorts.showInspected(container);
+		ObjectNode asked = HostStorage.asked(container.path("Config").path("Labels"));
 		shownText(container, "Name");
 		JsonNode config = container.path("Config");
 		shownImage(config, "Image");
@@ -342,7 +347,11 @@ public final class TenantView {
 				}
 			}
 		}
-		mounts(container.get("Mounts"));
+		if (asked != null && hostConfig instanceof ObjectNode object) {
+			// the binds and bind mounts as the tenant gave them, where Berth made storage of its own of them
+			asked.properties().forEach(field -> object.set(field.getKey(), field.getValue()));
+		}
+		mounts(container.get("Mounts"), asked);
 		shownKeys(container.path("NetworkSettings"), "Networks");
 		for (JsonNode endpoint : container.path("NetworkSettings").path("Networks")) {
 			if (endpoint.get("Links") instanceof ArrayNode links) {
@@ -356,13 +365,27 @@ public final class TenantView {
 		}
 	}
 
-	/** The {@code Mounts} of an inspect or list answer: a volume's {@code Name} (its Source is a host path). */
-	private void mounts(@Nullable JsonNode mounts) {
-		if (mounts instanceof ArrayNode list) {
-			for (JsonNode mount : list) {
-				if (isVolume(mount)) {
-					shownText(mount, "Name");
-				}
+	/**
+	 * The {@code Mounts} of an inspect or list answer: a volume's {@code Name} (its Source is a path on
+	 * the engine); a volume Berth made of a bind ({@link HostStorage}) as the bind the tenant asked for.
+	 */
+	private void mounts(@Nullable JsonNode mounts, @Nullable ObjectNode asked) {
+		if (!(mounts instanceof ArrayNode list)) {
+			return;
+		}
+		Map<String, String> sources = asked == null ? Map.of() : HostStorage.sources(asked);
+		for (JsonNode mount : list) {
+			if (!isVolume(mount)) {
+				continue;
+			}
+			shownText(mount, "Name");
+			String source = sources.get(mount.path("Name").asString(""));
+			if (source != null && mount instanceof ObjectNode object) {
+				object.put("Type", "bind");
+				object.put("Source", source);
+				object.remove("Name");
+				object.remove("Driver");
+				object.put("Propagation", "rprivate");
 			}
 		}
 	}

@@ -120,6 +120,7 @@ class AdmissionTest {
 		String path = "/v1.41" + row.template().replace("{id}", "web").replace("{name}", "busybox");
 		return switch (row.key()) {
 			case "POST /containers/{id}/rename" -> path + "?name=web2";
+			case "POST /containers/create" -> path + "?name=web";
 			case "POST /commit" -> path + "?container=web";
 			case "POST /images/{name}/tag" -> path + "?repo=mine&tag=1";
 			case "POST /images/create" -> path + "?fromImage=busybox&tag=latest";
