@@ -1,13 +1,11 @@
 package berth.isolation;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.netty.channel.ConnectTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -20,6 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.backend.EngineClient;
 import berth.policy.Endpoint;
 import berth.policy.Endpoints;
 import berth.policy.Policy;
@@ -464,17 +463,7 @@ public class Ownership {
 	}
 
 	private static Mono<Answer> post(Engine engine, String path, JsonNode body) {
-		return engine.http()
-			.headers(headers -> headers.set("Content-Type", "application/json"))
-			.post()
-			.uri(path)
-			.send(reactor.netty.ByteBufFlux.fromString(Mono.just(JSON.writeValueAsString(body))))
-			.responseSingle((response, bytes) -> bytes.asByteArray()
-				.defaultIfEmpty(new byte[0])
-				.map(read -> new Answer(response.status().code(), read)))
-			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
-					"the Docker engine gave no answer to POST " + path)))
-			.onErrorMap(Ownership::unreachable, Ownership::badGateway);
+		return EngineClient.post(engine, path, body).map(reply -> new Answer(reply.status(), reply.body()));
 	}
 
 	private static String message(Answer answer) {
@@ -495,28 +484,12 @@ public class Ownership {
 	}
 
 	private static Mono<Answer> inspect(Engine engine, String path) {
-		return engine.http()
-			.get()
-			.uri(path)
-			.responseSingle((response, body) -> body.asByteArray()
-				.defaultIfEmpty(new byte[0])
-				.map(bytes -> new Answer(response.status().code(), bytes)))
-			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
-					"the Docker engine gave no answer to an ownership check")))
-			.onErrorMap(Ownership::unreachable, Ownership::badGateway);
+		return EngineClient.get(engine, path).map(reply -> new Answer(reply.status(), reply.body()));
 	}
 
 	private static DockerApiException unexpected(Answer answer) {
 		return new DockerApiException(HttpStatus.BAD_GATEWAY,
 				"the Docker engine answered " + answer.status() + " to an ownership check");
-	}
-
-	private static boolean unreachable(Throwable error) {
-		return error instanceof IOException || error instanceof ConnectTimeoutException;
-	}
-
-	private static DockerApiException badGateway(Throwable error) {
-		return new DockerApiException(HttpStatus.BAD_GATEWAY, "the Docker engine is not reachable right now");
 	}
 
 }
