@@ -139,7 +139,7 @@ class PolicyFuzzTest {
 		assertThat(media).as("the engine would read parameters from the body")
 			.isNotEqualTo("application/x-www-form-urlencoded")
 			.isNotEqualTo("multipart/form-data");
-		ApiTable.Endpoint endpoint = ApiTable.lookup(method, decision.template());
+		Endpoint endpoint = ApiTable.lookup(method, decision.template());
 		Optional<Map<String, List<String>>> read = GoReading.parseQuery(query);
 		if (read.isEmpty()) {
 			// the engine's ParseForm fails: it answers 400 and does nothing
@@ -149,7 +149,7 @@ class PolicyFuzzTest {
 		engine.forEach((name, values) -> assertThat(values.size() == 1 || endpoint.params().repeatable(name))
 			.as("the engine reads only the first %s of %s", name, values)
 			.isTrue());
-		for (ApiTable.QueryRule rule : endpoint.query()) {
+		for (Endpoint.QueryRule rule : endpoint.query()) {
 			List<String> values = engine.getOrDefault(rule.name(), List.of(""));
 			List<String> used = endpoint.params().repeatable(rule.name()) ? values : List.of(values.get(0));
 			for (String value : used) {
