@@ -28,9 +28,12 @@ class TenantController {
 
 	private final ApplicationEventPublisher events;
 
-	TenantController(Tenants tenants, ApplicationEventPublisher events) {
+	private final AuthProperties auth;
+
+	TenantController(Tenants tenants, ApplicationEventPublisher events, AuthProperties auth) {
 		this.tenants = tenants;
 		this.events = events;
+		this.auth = auth;
 	}
 
 	@PostMapping
@@ -50,7 +53,8 @@ class TenantController {
 		return Blocking.call(() -> tenants.create(name, email))
 			.onErrorMap(DuplicateKeyException.class,
 					e -> new ResponseStatusException(HttpStatus.CONFLICT, "tenant '" + name + "' already exists"))
-			// its containers, volumes and images on the engine still carry the name: a new owner would get them
+			// its containers, volumes and images on the engine still carry the name until its teardown has
+			// removed them: a new owner would get them
 			.onErrorMap(Tenants.NameRetired.class, e -> new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage()))
 			.doOnNext(tenant -> events.publishEvent(new TenantCreated(tenant.ref())))
 			.map(tenant -> ResponseEntity.status(HttpStatus.CREATED).body(tenant));
@@ -66,9 +70,13 @@ class TenantController {
 		return existing(tenants, name);
 	}
 
+	/**
+	 * Deletes the tenant and asks for the teardown of its backend in the background (berth.teardown):
+	 * it starts once every replica has dropped the tenant's keys from its cache.
+	 */
 	@DeleteMapping("/{name}")
 	Mono<ResponseEntity<Void>> delete(@PathVariable String name) {
-		return existing(tenants, name).flatMap(tenant -> Blocking.call(() -> tenants.delete(tenant.id()))
+		return existing(tenants, name).flatMap(tenant -> Blocking.call(() -> tenants.delete(tenant.id(), auth.cacheTtl()))
 			.doOnNext(deleted -> events.publishEvent(new TenantDeleted(tenant.ref())))
 			.thenReturn(ResponseEntity.noContent().build()));
 	}

@@ -3,6 +3,7 @@ package berth.account;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -39,12 +40,13 @@ public class Tenants {
 				.update();
 		}
 		catch (DuplicateKeyException taken) {
-			boolean retired = jdbc.sql("select retired_at is not null from tenant_name where name = ?")
+			Optional<NameRetired> retired = jdbc.sql("""
+					select exists (select 1 from teardown t where t.name = n.name and t.finished_at is null)
+					from tenant_name n where n.name = ? and n.retired_at is not null""")
 				.param(name)
-				.query(Boolean.class)
-				.optional()
-				.orElse(false);
-			throw retired ? new NameRetired(name) : taken;
+				.query((rs, row) -> new NameRetired(name, rs.getBoolean(1)))
+				.optional();
+			throw retired.isPresent() ? retired.get() : taken;
 		}
 		return tenant;
 	}
@@ -63,22 +65,28 @@ public class Tenants {
 	}
 
 	/**
-	 * Deletes the tenant (its keys, domains and routes with it) and retires its name in the same
-	 * statement: its objects on the engine still carry the name.
+	 * Deletes the tenant (its keys, domains and routes with it), retires its name and asks for the
+	 * teardown of what it left on its backend, in one statement: the name stays retired until the
+	 * teardown has removed the objects that carry it. The first attempt waits {@code delay}, so that
+	 * no replica still serves the tenant from a cache when it starts.
 	 */
-	boolean delete(UUID id) {
+	boolean delete(UUID id, Duration delay) {
 		return jdbc.sql("""
-				with deleted as (delete from tenant where id = ? returning name)
-				update tenant_name set retired_at = now() where name in (select name from deleted)""")
-			.param(id)
+				with deleted as (delete from tenant where id = ? returning id, name),
+				retired as (update tenant_name set retired_at = now() where name in (select name from deleted))
+				insert into teardown (tenant_id, name, requested_at, due_at)
+				select id, name, now(), now() + ? * interval '1 millisecond' from deleted""")
+			.params(id, delay.toMillis())
 			.update() == 1;
 	}
 
 	/** A new tenant asked for the name of a deleted one. */
 	static final class NameRetired extends RuntimeException {
 
-		NameRetired(String name) {
-			super("the name '" + name + "' belonged to a deleted tenant and is not given out again");
+		NameRetired(String name, boolean tearingDown) {
+			super(tearingDown ? "the name '" + name + "' belonged to a deleted tenant whose objects are being removed; "
+					+ "it is free again once that has finished (GET /api/v1/teardowns/" + name + ")"
+					: "the name '" + name + "' belonged to a deleted tenant and is not given out again");
 		}
 
 	}

@@ -11,13 +11,10 @@ import berth.account.TenantRef;
  * answers (per-tenant names) plugs in, with pure functions over bytes. An answer rewritten whole is
  * a small JSON document (a list, an inspect, an error): the fast path gathers it, applies the
  * function, and sends the result with its new length. Answers rewritten as they stream (events, one
- * JSON object per line) are left to the gateway: {@link #rewritesStreams} keeps those requests off
- * the fast path.
+ * JSON object per line) are left to the gateway: the registry's row says which
+ * ({@link berth.policy.Endpoint.Rewrite#LINES}).
  */
 interface AnswerRewrites {
-
-	/** Whether the answers of this endpoint ({@code GET}, {@code /events}) are rewritten as they stream. */
-	boolean rewritesStreams(String method, String template);
 
 	/**
 	 * How one request's answer is shown to its tenant, from the request as the tenant sent it; null

@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
 import berth.account.TenantRef;
-import berth.backend.Backends;
+import berth.gateway.admission.Forward;
 import berth.web.DockerApiException;
 
 /**
@@ -47,11 +47,6 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 
 	static final String SCHEME = "berth";
 
-	private final Backends backends;
-
-	EngineRoutingFilter(Backends backends) {
-		this.backends = backends;
-	}
 
 	@Override
 	public int getOrder() {
@@ -65,7 +60,8 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		setAlreadyRouted(exchange);
-		TenantRef tenant = TenantFilter.requireTenant(exchange);
+		Forward forward = AdmissionFilter.requireForward(exchange);
+		TenantRef tenant = forward.tenant();
 		ServerHttpRequest request = exchange.getRequest();
 		URI original = request.getURI();
 		String target = original.getRawPath() + (original.getRawQuery() == null ? "" : "?" + original.getRawQuery());
@@ -73,7 +69,7 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 		boolean hasBody = hasBody(request.getHeaders());
 		// Headers are set on the request inside send(): configuring them with HttpClient.headers()
 		// would copy the client's whole configuration once more on every request.
-		return backends.engineFor(tenant)
+		return Mono.just(forward.engine())
 			.flatMap(engine -> engine.http()
 				.request(method)
 				.uri(target)

@@ -1,6 +1,5 @@
 package berth.gateway;
 
-import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.function.UnaryOperator;
 
@@ -34,9 +33,11 @@ import reactor.core.publisher.Mono;
 
 import berth.account.TenantRef;
 import berth.backend.Engine;
+import berth.gateway.admission.Admission;
+import berth.gateway.admission.Forward;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.policy.Endpoints;
-import berth.policy.Policy.Decision;
+import berth.policy.AfterAnswer;
 import berth.web.DockerApiException;
 import berth.web.DockerErrors;
 
@@ -98,6 +99,9 @@ final class FastExchange implements EngineConnections.Listener {
 	private @Nullable CompositeByteBuf burst;
 
 	private @Nullable TenantRef tenant;
+
+	/** What runs once the exchange is over; set when the request was admitted. */
+	private @Nullable AfterAnswer after;
 
 	private @Nullable Engine engine;
 
@@ -164,55 +168,40 @@ final class FastExchange implements EngineConnections.Listener {
 	}
 
 	void start() {
-		HttpHeaders headers = request.headers();
-		String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-		String host = headers.get(HttpHeaderNames.HOST);
-		X509Certificate certificate = PeerCertificates.of(client.channel());
-		try {
-			TenantRef known = support.authentication().authenticateNow(authorization, host, certificate);
-			if (known != null) {
-				authenticated(known);
-				return;
-			}
-		}
-		catch (RuntimeException refusal) {
-			refuse(refusal);
-			return;
-		}
-		OnLoop.subscribe(support.authentication().authenticate(authorization, host, certificate), client.executor(),
-				this::authenticated, this::refuse);
+		Admission.BodyReader body = hasBody ? STREAMED : Admission.BodyReader.NONE;
+		OnLoop.subscribe(
+				support.admission()
+					.admit(method, request.uri(), NettyHeaders.of(request.headers()), body,
+							new Admission.Connection(PeerCertificates.of(client.channel()))),
+				client.executor(), this::admitted, this::refuse);
 	}
 
-	private void authenticated(TenantRef tenant) {
+	/** The fast path carries only streamed bodies, which the admission never reads. */
+	private static final Admission.BodyReader STREAMED = new Admission.BodyReader() {
+
+		@Override
+		public boolean announced() {
+			return true;
+		}
+
+		@Override
+		public Mono<byte[]> read(int max) {
+			return Mono.error(new IllegalStateException("the fast path carries no body the policy reads"));
+		}
+
+	};
+
+	private void admitted(Forward forward) {
 		if (finished) {
+			forward.after().run();
 			return;
 		}
-		this.tenant = tenant;
-		// refusals are thrown; OnLoop turns them into refuse()
-		Decision decision = support.policy()
-			.decide(tenant, method, rawPath, rawQuery, request.headers().getAll(HttpHeaderNames.CONTENT_TYPE));
-		view = support.answers().of(tenant, method, rawPath, rawQuery);
-		Mono<String> owned = support.ownership().ownedRequest(tenant, method, rawPath, rawQuery);
-		if (decision.registry() != null) {
-			owned = support.policy().checkRegistry(tenant, decision).then(owned);
-		}
-		OnLoop.subscribe(owned, client.executor(), this::owned, this::refuse);
-	}
-
-	private void owned(String ownedTarget) {
-		if (finished || tenant == null) {
-			return;
-		}
-		this.target = ownedTarget;
-		OnLoop.subscribe(support.backends().engineFor(tenant), client.executor(), this::connect, this::refuse);
-	}
-
-	private void connect(Engine engine) {
-		if (finished) {
-			return;
-		}
-		this.engine = engine;
-		support.connections().acquire(engine, client.channel(), this, this::connected);
+		this.tenant = forward.tenant();
+		this.after = forward.after();
+		this.target = forward.target();
+		this.engine = forward.engine();
+		view = forward.view() == null ? null : support.answers().of(forward.tenant(), method, rawPath, rawQuery);
+		support.connections().acquire(forward.engine(), client.channel(), this, this::connected);
 	}
 
 	private void connected(EngineConnections.@Nullable Link acquired, @Nullable Throwable error) {
@@ -241,8 +230,7 @@ final class FastExchange implements EngineConnections.Listener {
 		request.setUri(this.target);
 		request.setProtocolVersion(HttpVersion.HTTP_1_1);
 		HttpHeaders headers = request.headers();
-		ForwardedHeaders.dropFromRequest(headers);
-		headers.set(HttpHeaderNames.HOST, target.hostHeader());
+		ForwardedHeaders.toEngine(headers, target, false);
 		if (chunked) {
 			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
 		}
@@ -620,6 +608,11 @@ final class FastExchange implements EngineConnections.Listener {
 	}
 
 	private void releaseEarly() {
+		AfterAnswer held = after;
+		if (held != null) {
+			after = null;
+			held.run();
+		}
 		if (burst != null) {
 			burst.release();
 			burst = null;

@@ -61,7 +61,7 @@ final class FastPath extends ChannelDuplexHandler {
 
 	/**
 	 * The rest of a request that was answered before it was read to the end is read and dropped (at
-	 * most {@link IsolationFilter#DRAIN_LIMIT} bytes of body): a client still sending it would
+	 * most {@link berth.gateway.admission.RequestBodies#DRAIN_LIMIT} bytes of body): a client still sending it would
 	 * otherwise meet a closed connection instead of reading the answer.
 	 */
 	private boolean skipping;
@@ -191,7 +191,7 @@ final class FastPath extends ChannelDuplexHandler {
 		}
 		boolean last = msg instanceof LastHttpContent;
 		ReferenceCountUtil.release(msg);
-		if (!last && !broken && skipped <= IsolationFilter.DRAIN_LIMIT) {
+		if (!last && !broken && skipped <= berth.gateway.admission.RequestBodies.DRAIN_LIMIT) {
 			return;
 		}
 		skipping = false;

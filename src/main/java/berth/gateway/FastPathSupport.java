@@ -14,11 +14,9 @@ import org.springframework.stereotype.Component;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.http.server.HttpServer;
 
-import berth.backend.Backends;
-import berth.isolation.Images;
-import berth.isolation.Ownership;
-import berth.isolation.Summaries;
+import berth.gateway.admission.Admission;
 import berth.metrics.GatewayMetrics;
+import berth.policy.Endpoint;
 import berth.policy.Endpoints;
 import berth.policy.Policy;
 
@@ -31,13 +29,9 @@ import berth.policy.Policy;
 @Order(HijackSupport.ORDER + 1)
 class FastPathSupport implements NettyServerCustomizer {
 
-	private final DockerAuthentication authentication;
+	private final Admission admission;
 
 	private final Policy policy;
-
-	private final Ownership ownership;
-
-	private final Backends backends;
 
 	private final GatewayMetrics metrics;
 
@@ -47,13 +41,11 @@ class FastPathSupport implements NettyServerCustomizer {
 
 	private final boolean enabled;
 
-	FastPathSupport(DockerAuthentication authentication, Policy policy, Ownership ownership, Backends backends,
-			GatewayMetrics metrics, AnswerRewrites answers, GatewayProperties properties) {
+	FastPathSupport(Admission admission, Policy policy, GatewayMetrics metrics, AnswerRewrites answers,
+			GatewayProperties properties) {
 		this.answers = answers;
-		this.authentication = authentication;
+		this.admission = admission;
 		this.policy = policy;
-		this.ownership = ownership;
-		this.backends = backends;
 		this.metrics = metrics;
 		this.enabled = properties.fastPath();
 	}
@@ -119,14 +111,16 @@ class FastPathSupport implements NettyServerCustomizer {
 		if (DockerRoute.isBerthPath(path) || !policy.acceptsTarget(path)) {
 			return false;
 		}
-		String method = head.method().name();
-		String template = Endpoints.template(path);
-		if (answers.rewritesStreams(method, template) || Images.handles(method, path)
-				|| Summaries.summarises(method, path)) {
-			// streamed rewrites, image namespaces and engine summaries are the gateway's
+		Endpoint endpoint = Policy.endpoint(head.method().name(), Endpoints.template(path));
+		boolean gateways = switch (endpoint.isolation()) {
+			case IMAGES, COMMITTED, SUMMARY -> true;
+			default -> false;
+		};
+		if (gateways || endpoint.view().rewrite() == Endpoint.Rewrite.LINES) {
+			// image namespaces, engine summaries and streamed rewrites are the gateway's
 			return false;
 		}
-		return switch (policy.bodyOf(method, template)) {
+		return switch (endpoint.body()) {
 			case STREAM -> true;
 			case JSON -> false;
 			case NONE -> !hasBody(head);
@@ -137,20 +131,12 @@ class FastPathSupport implements NettyServerCustomizer {
 		return head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || HttpUtil.getContentLength(head, 0L) > 0;
 	}
 
-	DockerAuthentication authentication() {
-		return authentication;
+	Admission admission() {
+		return admission;
 	}
 
 	Policy policy() {
 		return policy;
-	}
-
-	Ownership ownership() {
-		return ownership;
-	}
-
-	Backends backends() {
-		return backends;
 	}
 
 	GatewayMetrics metrics() {

@@ -5,12 +5,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
+import berth.backend.Engine;
+
 /**
- * Which headers travel between a docker client and the engine, for both forwarding paths: the
- * connection-scoped ones stay on their hop, and the tenant's credential never reaches the engine.
+ * Which headers travel between a docker client and the engine, for every carrier: the
+ * connection-scoped ones stay on their hop, and the tenant's credential never reaches the engine,
+ * neither in {@code Authorization} nor in a {@code Host} that names its key.
  */
 final class ForwardedHeaders {
 
@@ -29,6 +33,23 @@ final class ForwardedHeaders {
 	private static final AsciiString[] RESPONSE_DROPPED_KEYS = keys(RESPONSE_DROPPED);
 
 	private ForwardedHeaders() {
+	}
+
+	/**
+	 * The request headers as an engine gets them, for the carriers that write requests themselves (the
+	 * fast path and the hijack handler): hop-by-hop headers and credentials dropped, {@code Host} the
+	 * engine's own (a client's may carry its key: {@code <key>.<domain>}). An upgrade keeps its
+	 * {@code Connection} and {@code Upgrade}; framing is the caller's to set.
+	 */
+	static void toEngine(HttpHeaders headers, Engine engine, boolean upgrade) {
+		String connection = upgrade ? headers.get(HttpHeaderNames.CONNECTION) : null;
+		String protocol = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
+		dropFromRequest(headers);
+		headers.set(HttpHeaderNames.HOST, engine.hostHeader());
+		if (connection != null && protocol != null) {
+			headers.set(HttpHeaderNames.CONNECTION, connection);
+			headers.set(HttpHeaderNames.UPGRADE, protocol);
+		}
 	}
 
 	/** Removes the request headers that are not forwarded; framing is the caller's to set again. */

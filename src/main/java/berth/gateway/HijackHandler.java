@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -35,10 +34,10 @@ import org.springframework.http.HttpStatus;
 import reactor.core.publisher.Mono;
 
 import berth.policy.Endpoints;
-import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.gateway.admission.Admission;
+import berth.gateway.admission.Forward;
 import berth.metrics.GatewayMetrics;
-import berth.policy.Policy.Decision;
 import berth.policy.PolicyRefusal;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.web.DockerApiException;
@@ -77,9 +76,6 @@ final class HijackHandler extends ChannelDuplexHandler {
 	private String template;
 
 	private CompositeByteBuf body;
-
-	/** The target sent to the engine: the request's, with a checked object's full ID. */
-	private String forwardTarget;
 
 	HijackHandler(HijackSupport support) {
 		this.support = support;
@@ -163,42 +159,27 @@ final class HijackHandler extends ChannelDuplexHandler {
 	}
 
 	private void admit(ChannelHandlerContext ctx) {
-		HttpHeaders headers = request.headers();
 		byte[] bytes = new byte[body.readableBytes()];
 		body.readBytes(bytes);
 		body.release();
 		body = null;
-		String target = request.uri();
-		int query = target.indexOf('?');
-		String rawPath = query < 0 ? target : target.substring(0, query);
-		String rawQuery = query < 0 ? null : target.substring(query + 1);
-		support.authentication()
-			.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(HttpHeaderNames.HOST),
-					PeerCertificates.of(ctx.channel()))
-			.flatMap(tenant -> {
-				Decision decision = support.policy().decide(tenant, request.method().name(), rawPath, rawQuery,
-						headers.getAll(HttpHeaderNames.CONTENT_TYPE));
-				Mono<byte[]> checked = decision.jsonBody() ? support.policy().checkBody(tenant, decision, rawPath, bytes)
-						: bytes.length > 0 && !decision.streamBody() ? Mono.error(support.policy().unexpectedBody(tenant, decision))
-						: Mono.just(bytes);
-				return support.policy().checkRegistry(tenant, decision).then(checked)
-					.zipWith(support.backends().engineFor(tenant))
-					.flatMap(admitted -> support.ownership()
-						.ownedTarget(tenant, request.method().name(), rawPath)
-						.map(path -> {
-							forwardTarget = rawQuery == null ? path : path + "?" + rawQuery;
-							return admitted;
-						}));
-			})
+		support.admission()
+			.admit(request.method().name(), request.uri(), NettyHeaders.of(request.headers()),
+					Admission.BodyReader.of(bytes), new Admission.Connection(PeerCertificates.of(ctx.channel())))
 			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the hijacked request was neither admitted nor refused")))
-			.subscribe(admitted -> ctx.executor().execute(() -> dial(ctx, admitted.getT2(), admitted.getT1())),
+			.subscribe(forward -> ctx.executor().execute(() -> dial(ctx, forward, bytes)),
 					error -> ctx.executor().execute(() -> refuse(ctx, error)));
 	}
 
-	private void dial(ChannelHandlerContext ctx, Engine engine, byte[] checkedBody) {
+	private void dial(ChannelHandlerContext ctx, Forward forward, byte[] received) {
 		if (!ctx.channel().isActive()) {
+			forward.after().run();
 			return;
 		}
+		// the hijacked stream lasts as long as the connection: what a rule holds ends with it
+		ctx.channel().closeFuture().addListener(closed -> forward.after().run());
+		Engine engine = forward.engine();
+		byte[] checkedBody = forward.checkedBody() != null ? forward.checkedBody() : received;
 		EngineAnswer answer = new EngineAnswer(ctx);
 		engine.dial(ctx.channel().eventLoop(), ctx.channel()).handler(new ChannelInitializer<Channel>() {
 			@Override
@@ -218,20 +199,16 @@ final class HijackHandler extends ChannelDuplexHandler {
 					engineChannel.close();
 				}
 			});
-			engineChannel.writeAndFlush(forwarded(engine, checkedBody));
+			engineChannel.writeAndFlush(forwarded(forward, checkedBody));
 		});
 	}
 
-	private DefaultFullHttpRequest forwarded(Engine engine, byte[] checkedBody) {
-		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), forwardTarget,
-				Unpooled.wrappedBuffer(checkedBody));
+	/** The upgrade request as the engine gets it: the admitted target and body, forwarded headers only. */
+	private DefaultFullHttpRequest forwarded(Forward forward, byte[] checkedBody) {
+		DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
+				forward.target(), Unpooled.wrappedBuffer(checkedBody));
 		out.headers().set(request.headers());
-		// The upgrade's own Connection and Upgrade headers go on; credentials never do: neither the
-		// Authorization header nor a Host whose first label is the tenant's key.
-		out.headers().remove(HttpHeaderNames.AUTHORIZATION);
-		out.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
-		out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-		out.headers().set(HttpHeaderNames.HOST, engine.hostHeader());
+		ForwardedHeaders.toEngine(out.headers(), forward.engine(), true);
 		out.headers().set(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
 		return out;
 	}

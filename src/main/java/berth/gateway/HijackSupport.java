@@ -6,8 +6,7 @@ import org.springframework.stereotype.Component;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
-import berth.backend.Backends;
-import berth.isolation.Ownership;
+import berth.gateway.admission.Admission;
 import berth.metrics.GatewayMetrics;
 import berth.policy.Policy;
 
@@ -21,39 +20,24 @@ class HijackSupport implements NettyServerCustomizer {
 	/** Before {@link FastPathSupport}, which puts its handler in front of this one. */
 	static final int ORDER = 0;
 
-	private final DockerAuthentication authentication;
-
-	private final Backends backends;
-
-	private final GatewayMetrics metrics;
+	private final Admission admission;
 
 	private final Policy policy;
 
-	private final Ownership ownership;
+	private final GatewayMetrics metrics;
 
-	HijackSupport(DockerAuthentication authentication, Backends backends, GatewayMetrics metrics, Policy policy,
-			Ownership ownership) {
+	HijackSupport(Admission admission, Policy policy, GatewayMetrics metrics) {
+		this.admission = admission;
 		this.policy = policy;
-		this.ownership = ownership;
-		this.authentication = authentication;
-		this.backends = backends;
 		this.metrics = metrics;
 	}
 
-	DockerAuthentication authentication() {
-		return authentication;
-	}
-
-	Backends backends() {
-		return backends;
+	Admission admission() {
+		return admission;
 	}
 
 	Policy policy() {
 		return policy;
-	}
-
-	Ownership ownership() {
-		return ownership;
 	}
 
 	GatewayMetrics metrics() {

@@ -10,16 +10,11 @@ import berth.isolation.TenantView;
 
 /**
  * The fast path's answers as the tenant knows its objects: the same {@link TenantView} the gateway's
- * {@link NamesFilter} applies. Small JSON answers (lists, inspects) and every error answer are
+ * {@link AdmissionFilter} applies. Small JSON answers (lists, inspects) and every error answer are
  * rewritten whole; event and stats streams, rewritten line by line, stay on the gateway.
  */
 @Component
 class TenantAnswers implements AnswerRewrites {
-
-	@Override
-	public boolean rewritesStreams(String method, String template) {
-		return TenantView.shapeOf(method, template) == TenantView.Shape.LINES;
-	}
 
 	@Override
 	public Rewrite of(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {

@@ -31,6 +31,11 @@ class ImageRules implements BodyRule {
 	}
 
 	@Override
+	public boolean sharedEngineOnly() {
+		return true;
+	}
+
+	@Override
 	public boolean appliesTo(String endpoint) {
 		return endpoint.equals("POST /containers/create");
 	}

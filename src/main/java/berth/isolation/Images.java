@@ -1,6 +1,5 @@
 package berth.isolation;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,7 +14,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -31,8 +29,10 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.backend.EngineClient;
 import berth.policy.Endpoints;
 import berth.policy.ImageSources;
+import berth.policy.Policy;
 import berth.web.DockerApiException;
 import berth.web.EngineError;
 
@@ -109,12 +109,8 @@ public class Images {
 
 	/** Whether {@link #plan} handles this endpoint. */
 	public static boolean handles(String method, String rawPath) {
-		return switch (method + " " + Endpoints.template(rawPath)) {
-			case "GET /images/json", "POST /images/prune", "GET /images/{name}/json", "GET /images/{name}/history",
-					"POST /images/{name}/tag", "DELETE /images/{name}", "POST /images/{name}/push",
-					"GET /images/{name}/get", "GET /images/get", "POST /images/create", "POST /build", "POST /commit",
-					"POST /images/load" ->
-				true;
+		return switch (Policy.endpoint(method, Endpoints.template(rawPath)).isolation()) {
+			case IMAGES, COMMITTED -> true;
 			default -> false;
 		};
 	}
@@ -787,17 +783,8 @@ public class Images {
 	}
 
 	private static Mono<Reply> call(Engine engine, HttpMethod method, String uri) {
-		return engine.http()
-			.headers(headers -> headers.set("Content-Length", "0"))
-			.request(method)
-			.uri(uri)
-			.responseSingle((response, body) -> body.asByteArray()
-				.defaultIfEmpty(new byte[0])
-				.map(bytes -> new Reply(response.status().code(), bytes)))
-			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
-					"the Docker engine gave no answer to an image lookup")))
-			.onErrorMap(error -> error instanceof IOException || error instanceof ConnectTimeoutException,
-					error -> new DockerApiException(HttpStatus.BAD_GATEWAY, "the Docker engine is not reachable right now"));
+		return EngineClient.call(engine, method, uri)
+			.map(reply -> new Reply(reply.status(), reply.body()));
 	}
 
 	private static DockerApiException unexpected(Reply reply) {

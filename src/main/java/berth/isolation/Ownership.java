@@ -1,14 +1,11 @@
 package berth.isolation;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.netty.channel.ConnectTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -21,7 +18,10 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.backend.EngineClient;
+import berth.policy.Endpoint;
 import berth.policy.Endpoints;
+import berth.policy.Policy;
 import berth.web.DockerApiException;
 import berth.web.EngineError;
 
@@ -52,10 +52,6 @@ public class Ownership {
 	/** Names and ID prefixes the engine accepts; anything else cannot name an object of the tenant's. */
 	private static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,254}");
 
-	/** Endpoints whose query is narrowed to the tenant's objects by the owner label. */
-	private static final Set<String> SCOPED = Set.of("GET /containers/json", "GET /volumes", "GET /networks",
-			"GET /events", "POST /containers/prune", "POST /volumes/prune", "POST /networks/prune");
-
 	/** The kinds of object a path can name, with the engine's words for a missing one. */
 	enum Kind {
 
@@ -75,13 +71,15 @@ public class Ownership {
 			return new EngineError(HttpStatus.NOT_FOUND, missing.formatted(reference));
 		}
 
-		static @Nullable Kind of(String template) {
-			for (Kind kind : values()) {
-				if (template.startsWith("/" + kind.collection + "/{id}")) {
-					return kind;
-				}
-			}
-			return null;
+		/** The kind of object the registry says the endpoint's path names, if it is one Ownership checks. */
+		static @Nullable Kind of(Endpoint endpoint) {
+			return switch (endpoint.named()) {
+				case CONTAINER -> CONTAINER;
+				case EXEC -> EXEC;
+				case VOLUME -> VOLUME;
+				case NETWORK -> NETWORK;
+				case NOTHING, IMAGE -> null;
+			};
 		}
 
 	}
@@ -105,7 +103,7 @@ public class Ownership {
 		.expireAfterAccess(Duration.ofHours(1))
 		.build();
 
-	/** Default networks seen to exist lately, by engine and tenant (an operator may still remove one). */
+	/** Default networks seen to exist lately, by engine and tenant ID (an operator may still remove one). */
 	private final Cache<String, Boolean> defaultNetworks = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.expireAfterWrite(Duration.ofSeconds(10))
@@ -133,7 +131,7 @@ public class Ownership {
 	 * one of its volumes; an {@link EngineError} 404 when it names something the tenant does not own.
 	 */
 	public Mono<String> ownedTarget(TenantRef tenant, String method, String rawPath) {
-		Kind kind = Kind.of(Endpoints.template(rawPath));
+		Kind kind = Kind.of(Policy.endpoint(method, Endpoints.template(rawPath)));
 		if (kind == null) {
 			return Mono.just(rawPath);
 		}
@@ -168,25 +166,26 @@ public class Ownership {
 	 */
 	public Mono<String> ownedRequest(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
 		return Mono.defer(() -> {
-			String endpoint = method + " " + Endpoints.template(rawPath);
-			if (SCOPED.contains(endpoint)) {
-				String key = tenant.name() + ' ' + endpoint + ' ' + rawPath + '?' + rawQuery;
-				String known = scopedTargets.getIfPresent(key);
-				return known != null ? Mono.just(known) : scoped(tenant, endpoint, rawPath, Query.parse(rawQuery), key);
-			}
-			switch (endpoint) {
-				case "POST /commit" -> {
+			Endpoint endpoint = Policy.endpoint(method, Endpoints.template(rawPath));
+			switch (endpoint.isolation()) {
+				case SCOPED -> {
+					String key = tenant.name() + ' ' + endpoint.key() + ' ' + rawPath + '?' + rawQuery;
+					String known = scopedTargets.getIfPresent(key);
+					return known != null ? Mono.just(known)
+							: scoped(tenant, endpoint.key(), rawPath, Query.parse(rawQuery), key);
+				}
+				case COMMITTED -> {
 					Query query = Query.parse(rawQuery);
 					String reference = query.first("container");
 					return ownedContainer(tenant, reference == null ? "" : reference)
 						.map(id -> rawPath + "?" + query.with("container", id));
 				}
-				case "POST /containers/create" -> {
+				case CREATED -> {
 					Query query = Query.parse(rawQuery);
 					String name = createdName(query.first("name"));
 					return Mono.just(rawPath + "?" + query.with("name", Names.engineSide(tenant.name(), name)));
 				}
-				case "POST /containers/{id}/rename" -> {
+				case RENAMED -> {
 					Query query = Query.parse(rawQuery);
 					return ownedTarget(tenant, method, rawPath).map(path -> path + "?"
 							+ query.with("name", Names.engineSide(tenant.name(), newName(query.first("name")))));
@@ -354,7 +353,8 @@ public class Ownership {
 	 */
 	private Mono<String> defaultNetwork(Engine engine, TenantRef tenant) {
 		String name = Names.defaultNetwork(tenant.name());
-		String key = engine.id() + "/" + tenant.name();
+		// by ID: a tenant deleted and torn down may give its name to a new one, whose network is not there yet
+		String key = engine.id() + "/" + tenant.id();
 		if (defaultNetworks.getIfPresent(key) != null) {
 			return Mono.just(name);
 		}
@@ -463,17 +463,7 @@ public class Ownership {
 	}
 
 	private static Mono<Answer> post(Engine engine, String path, JsonNode body) {
-		return engine.http()
-			.headers(headers -> headers.set("Content-Type", "application/json"))
-			.post()
-			.uri(path)
-			.send(reactor.netty.ByteBufFlux.fromString(Mono.just(JSON.writeValueAsString(body))))
-			.responseSingle((response, bytes) -> bytes.asByteArray()
-				.defaultIfEmpty(new byte[0])
-				.map(read -> new Answer(response.status().code(), read)))
-			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
-					"the Docker engine gave no answer to POST " + path)))
-			.onErrorMap(Ownership::unreachable, Ownership::badGateway);
+		return EngineClient.post(engine, path, body).map(reply -> new Answer(reply.status(), reply.body()));
 	}
 
 	private static String message(Answer answer) {
@@ -494,28 +484,12 @@ public class Ownership {
 	}
 
 	private static Mono<Answer> inspect(Engine engine, String path) {
-		return engine.http()
-			.get()
-			.uri(path)
-			.responseSingle((response, body) -> body.asByteArray()
-				.defaultIfEmpty(new byte[0])
-				.map(bytes -> new Answer(response.status().code(), bytes)))
-			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
-					"the Docker engine gave no answer to an ownership check")))
-			.onErrorMap(Ownership::unreachable, Ownership::badGateway);
+		return EngineClient.get(engine, path).map(reply -> new Answer(reply.status(), reply.body()));
 	}
 
 	private static DockerApiException unexpected(Answer answer) {
 		return new DockerApiException(HttpStatus.BAD_GATEWAY,
 				"the Docker engine answered " + answer.status() + " to an ownership check");
-	}
-
-	private static boolean unreachable(Throwable error) {
-		return error instanceof IOException || error instanceof ConnectTimeoutException;
-	}
-
-	private static DockerApiException badGateway(Throwable error) {
-		return new DockerApiException(HttpStatus.BAD_GATEWAY, "the Docker engine is not reachable right now");
 	}
 
 }

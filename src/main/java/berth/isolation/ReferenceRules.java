@@ -48,6 +48,11 @@ class ReferenceRules implements BodyRule {
 	}
 
 	@Override
+	public boolean sharedEngineOnly() {
+		return true;
+	}
+
+	@Override
 	public boolean appliesTo(String endpoint) {
 		return switch (endpoint) {
 			case "POST /containers/create", "POST /networks/{id}/connect", "POST /networks/{id}/disconnect",

@@ -1,12 +1,9 @@
 package berth.isolation;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.netty.channel.ConnectTimeoutException;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -17,9 +14,10 @@ import tools.jackson.databind.node.ObjectNode;
 import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.backend.EngineClient;
+import berth.policy.Endpoint;
 import berth.policy.Endpoints;
-import berth.web.DockerApiException;
-import berth.web.EngineError;
+import berth.policy.Policy;
 
 /**
  * The engine-wide summaries, {@code GET /info} and {@code GET /system/df}, as one tenant's private
@@ -41,11 +39,7 @@ public class Summaries {
 
 	/** Whether Berth answers this request itself from {@link #answer}. */
 	public static boolean summarises(String method, String rawPath) {
-		if (!method.equals("GET")) {
-			return false;
-		}
-		String template = Endpoints.template(rawPath);
-		return template.equals("/info") || template.equals("/system/df");
+		return Policy.endpoint(method, Endpoints.template(rawPath)).isolation() == Endpoint.Isolation.SUMMARY;
 	}
 
 	/** The tenant's view of {@code GET /info} or {@code GET /system/df}, as JSON bytes. */
@@ -121,40 +115,12 @@ public class Summaries {
 		return df;
 	}
 
-	/** The engine's own error, passed on as it worded it. */
-	private static DockerApiException engineError(int status, byte[] body) {
-		HttpStatus code = HttpStatus.resolve(status);
-		String message;
-		try {
-			message = JSON.readTree(body).path("message").asString("");
-		}
-		catch (tools.jackson.core.JacksonException e) {
-			message = "";
-		}
-		if (code == null || message.isEmpty()) {
-			return new DockerApiException(HttpStatus.BAD_GATEWAY, "the Docker engine answered " + status);
-		}
-		return new EngineError(code, message);
-	}
-
 	private static boolean owned(JsonNode object, String tenant) {
 		return tenant.equals(object.path("Labels").path(Ownership.OWNER_LABEL).asString(""));
 	}
 
 	private static Mono<JsonNode> get(Engine engine, String target) {
-		return engine.http()
-			.get()
-			.uri(target)
-			.responseSingle((response, body) -> body.asByteArray().defaultIfEmpty(new byte[0]).flatMap(bytes -> {
-				if (response.status().code() != 200) {
-					return Mono.error(engineError(response.status().code(), bytes));
-				}
-				return Mono.just(JSON.readTree(bytes));
-			}))
-			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.BAD_GATEWAY,
-					"the Docker engine gave no answer")))
-			.onErrorMap(error -> error instanceof IOException || error instanceof ConnectTimeoutException,
-					error -> new DockerApiException(HttpStatus.BAD_GATEWAY, "the Docker engine is not reachable right now"));
+		return EngineClient.json(engine, target);
 	}
 
 }

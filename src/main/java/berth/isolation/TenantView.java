@@ -14,7 +14,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import berth.policy.Endpoint.View;
 import berth.policy.Endpoints;
+import berth.policy.Policy;
+import berth.policy.PublishedPorts;
 import berth.web.DockerApiException;
 
 /**
@@ -42,37 +45,6 @@ public final class TenantView {
 
 	}
 
-	private enum Answer {
-
-		CONTAINER_LIST(Shape.JSON), CONTAINER(Shape.JSON), VOLUME_LIST(Shape.JSON), VOLUME(Shape.JSON),
-		NETWORK_LIST(Shape.JSON), NETWORK(Shape.JSON), DISK_USAGE(Shape.JSON), VOLUME_PRUNE(Shape.JSON),
-		NETWORK_PRUNE(Shape.JSON), EVENTS(Shape.LINES), STATS(Shape.LINES), OTHER(Shape.UNCHANGED);
-
-		private final Shape shape;
-
-		Answer(Shape shape) {
-			this.shape = shape;
-		}
-
-		static Answer of(String endpoint) {
-			return switch (endpoint) {
-				case "GET /containers/json" -> CONTAINER_LIST;
-				case "GET /containers/{id}/json" -> CONTAINER;
-				case "GET /volumes" -> VOLUME_LIST;
-				case "GET /volumes/{id}", "POST /volumes/create" -> VOLUME;
-				case "GET /networks" -> NETWORK_LIST;
-				case "GET /networks/{id}" -> NETWORK;
-				case "GET /system/df" -> DISK_USAGE;
-				case "POST /volumes/prune" -> VOLUME_PRUNE;
-				case "POST /networks/prune" -> NETWORK_PRUNE;
-				case "GET /events" -> EVENTS;
-				case "GET /containers/{id}/stats" -> STATS;
-				default -> OTHER;
-			};
-		}
-
-	}
-
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/** What an invalid name filter matches: nothing, as with the engine. */
@@ -83,14 +55,14 @@ public final class TenantView {
 
 	private final String tenant;
 
-	private final Answer answer;
+	private final View answer;
 
 	/** The tenant's {@code name} filters, or null: the engine never sees them (see {@link Filters}). */
 	private final @Nullable List<Pattern> names;
 
 	private final int limit;
 
-	private TenantView(String tenant, Answer answer, @Nullable List<Pattern> names, int limit) {
+	private TenantView(String tenant, View answer, @Nullable List<Pattern> names, int limit) {
 		this.tenant = tenant;
 		this.answer = answer;
 		this.names = names;
@@ -99,15 +71,15 @@ public final class TenantView {
 
 	/** The view of one request's answer, from the request as the tenant sent it. */
 	public static TenantView of(String tenant, String method, String rawPath, @Nullable String rawQuery) {
-		Answer answer = Answer.of(method + " " + Endpoints.template(rawPath));
-		if (answer != Answer.CONTAINER_LIST && answer != Answer.VOLUME_LIST && answer != Answer.NETWORK_LIST) {
+		View answer = Policy.endpoint(method, Endpoints.template(rawPath)).view();
+		if (answer != View.CONTAINER_LIST && answer != View.VOLUME_LIST && answer != View.NETWORK_LIST) {
 			return new TenantView(tenant, answer, null, 0);
 		}
 		try {
 			Query query = Query.parse(rawQuery);
 			List<String> given = Filters.values(query.first("filters"), "name");
 			List<Pattern> names = given == null ? null : given.stream().map(TenantView::pattern).toList();
-			return new TenantView(tenant, answer, names, answer == Answer.CONTAINER_LIST ? limit(query.first("limit")) : 0);
+			return new TenantView(tenant, answer, names, answer == View.CONTAINER_LIST ? limit(query.first("limit")) : 0);
 		}
 		catch (DockerApiException malformed) {
 			// refused before it reaches the engine (Ownership reads the same query)
@@ -116,17 +88,20 @@ public final class TenantView {
 	}
 
 	public Shape shape() {
-		return answer.shape;
+		return shapeOf(answer);
 	}
 
-	/** What is done to the successful answers of an endpoint, e.g. {@code GET /events}. */
-	public static Shape shapeOf(String method, String template) {
-		return Answer.of(method + " " + template).shape;
+	private static Shape shapeOf(View view) {
+		return switch (view.rewrite()) {
+			case UNTOUCHED -> Shape.UNCHANGED;
+			case WHOLE -> Shape.JSON;
+			case LINES -> Shape.LINES;
+		};
 	}
 
 	/** A successful JSON answer ({@link Shape#JSON}) as the tenant sees it; unreadable bodies pass as they are. */
 	public byte[] json(byte[] body) {
-		if (answer != Answer.DISK_USAGE && names == null && !mentionsTenant(body)) {
+		if (answer != View.DISK_USAGE && names == null && !mentionsTenant(body)) {
 			// nothing of the tenant's named in it (an empty list): as it is, without parsing
 			return body;
 		}
@@ -304,7 +279,7 @@ public final class TenantView {
 			if (!(tree instanceof ObjectNode object)) {
 				return line;
 			}
-			if (answer == Answer.EVENTS) {
+			if (answer == View.EVENTS) {
 				event(object);
 			}
 			else {
@@ -317,6 +292,8 @@ public final class TenantView {
 	}
 
 	private void listedContainer(ObjectNode container) {
+		PublishedPorts.showListed(container);
+		ObjectNode asked = HostStorage.asked(container.path("Labels"));
 		if (container.get("Names") instanceof ArrayNode names) {
 			for (int i = 0; i < names.size(); i++) {
 				if (names.get(i).isString()) {
@@ -329,10 +306,12 @@ public final class TenantView {
 		hideLabels(container.get("Labels"));
 		shownText(container.path("HostConfig"), "NetworkMode");
 		shownKeys(container.path("NetworkSettings"), "Networks");
-		mounts(container.get("Mounts"));
+		mounts(container.get("Mounts"), asked);
 	}
 
 	private void inspectedContainer(JsonNode container) {
+		PublishedPorts.showInspected(container);
+		ObjectNode asked = HostStorage.asked(container.path("Config").path("Labels"));
 		shownText(container, "Name");
 		JsonNode config = container.path("Config");
 		shownImage(config, "Image");
@@ -368,7 +347,11 @@ public final class TenantView {
 				}
 			}
 		}
-		mounts(container.get("Mounts"));
+		if (asked != null && hostConfig instanceof ObjectNode object) {
+			// the binds and bind mounts as the tenant gave them, where Berth made storage of its own of them
+			asked.properties().forEach(field -> object.set(field.getKey(), field.getValue()));
+		}
+		mounts(container.get("Mounts"), asked);
 		shownKeys(container.path("NetworkSettings"), "Networks");
 		for (JsonNode endpoint : container.path("NetworkSettings").path("Networks")) {
 			if (endpoint.get("Links") instanceof ArrayNode links) {
@@ -382,13 +365,27 @@ public final class TenantView {
 		}
 	}
 
-	/** The {@code Mounts} of an inspect or list answer: a volume's {@code Name} (its Source is a host path). */
-	private void mounts(@Nullable JsonNode mounts) {
-		if (mounts instanceof ArrayNode list) {
-			for (JsonNode mount : list) {
-				if (isVolume(mount)) {
-					shownText(mount, "Name");
-				}
+	/**
+	 * The {@code Mounts} of an inspect or list answer: a volume's {@code Name} (its Source is a path on
+	 * the engine); a volume Berth made of a bind ({@link HostStorage}) as the bind the tenant asked for.
+	 */
+	private void mounts(@Nullable JsonNode mounts, @Nullable ObjectNode asked) {
+		if (!(mounts instanceof ArrayNode list)) {
+			return;
+		}
+		Map<String, String> sources = asked == null ? Map.of() : HostStorage.sources(asked);
+		for (JsonNode mount : list) {
+			if (!isVolume(mount)) {
+				continue;
+			}
+			shownText(mount, "Name");
+			String source = sources.get(mount.path("Name").asString(""));
+			if (source != null && mount instanceof ObjectNode object) {
+				object.put("Type", "bind");
+				object.put("Source", source);
+				object.remove("Name");
+				object.remove("Driver");
+				object.put("Propagation", "rprivate");
 			}
 		}
 	}

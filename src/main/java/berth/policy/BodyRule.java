@@ -20,6 +20,14 @@ public interface BodyRule {
 
 	Mono<Void> apply(Request request, ObjectNode body);
 
+	/**
+	 * Whether the rule only keeps tenants apart on a shared engine (names, image namespaces): an
+	 * engine of the tenant's own skips it. Rules that protect the host and its kernel never are.
+	 */
+	default boolean sharedEngineOnly() {
+		return false;
+	}
+
 	/** What a rule knows of the request besides its body. */
 	record Request(TenantRef tenant, String endpoint, String path, java.util.Map<String, String> query) {
 	}

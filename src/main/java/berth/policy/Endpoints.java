@@ -115,12 +115,9 @@ public final class Endpoints {
 		return TOP_LEVEL.contains(path) ? path : "other";
 	}
 
-	/** Endpoints that hijack the connection when asked to upgrade. */
+	/** Endpoints that hijack the connection when asked to upgrade: the registry's rows that say so. */
 	public static boolean upgrades(String template) {
-		return switch (template) {
-			case "/containers/{id}/attach", "/exec/{id}/start", "/session", "/grpc" -> true;
-			default -> false;
-		};
+		return ApiTable.upgrades(template);
 	}
 
 }

@@ -178,12 +178,23 @@ final class HostConfigRules {
 				: "the host's " + kind + " namespace is not available to containers (" + mode + ")";
 	}
 
+	/**
+	 * {@code source:target[:options]}: a named volume, or a host path that becomes storage of the
+	 * tenant's own unless {@link HostPaths} refuses it.
+	 */
 	private static @Nullable String binds(@Nullable JsonNode value) {
 		for (String bind : Values.strings(value)) {
 			int colon = bind.indexOf(':');
-			String source = colon < 0 ? bind : bind.substring(0, colon);
-			if (colon < 0 || !VOLUME_NAME.matcher(source).matches()) {
-				return "host paths cannot be mounted into containers (bind " + bind + "); use a named volume";
+			if (colon < 0) {
+				return "a bind names a source and a container path (bind " + bind + "); use a named volume or an"
+						+ " absolute host path before the colon";
+			}
+			String source = bind.substring(0, colon);
+			if (!VOLUME_NAME.matcher(source).matches()) {
+				String refusal = HostPaths.refusal(source, "bind " + bind);
+				if (refusal != null) {
+					return refusal;
+				}
 			}
 		}
 		return null;
@@ -199,7 +210,8 @@ final class HostConfigRules {
 				case "volume" -> {
 					String source = Values.text(mount.get("Source"));
 					if (!source.isEmpty() && !VOLUME_NAME.matcher(source).matches()) {
-						return "host paths cannot be mounted into containers (mount source " + source + ")";
+						return "host paths cannot be mounted into containers (mount source " + source
+								+ "); use a mount of type bind, which becomes storage of the tenant's own";
 					}
 					JsonNode options = mount.get("VolumeOptions");
 					JsonNode driver = Values.absent(options) ? null : options.get("DriverConfig");
@@ -210,13 +222,24 @@ final class HostConfigRules {
 						return "bind options are not allowed";
 					}
 				}
+				case "bind" -> {
+					String refusal = HostPaths.refusal(Values.text(mount.get("Source")),
+							"mount source " + Values.text(mount.get("Source")));
+					if (refusal != null) {
+						return refusal;
+					}
+					if (!Values.zero(mount.get("VolumeOptions"))) {
+						return "volume options on a mount of type bind are not allowed";
+					}
+				}
 				case "tmpfs" -> {
 					if (!Values.zero(mount.get("Source"))) {
 						return "tmpfs mounts take no source";
 					}
 				}
 				default -> {
-					return "mounts of type '" + type + "' are not allowed: host paths cannot be mounted into containers; use a named volume or tmpfs";
+					return "mounts of type '" + type + "' are not allowed: use a named volume, a bind (which becomes"
+							+ " storage of the tenant's own) or tmpfs";
 				}
 			}
 		}

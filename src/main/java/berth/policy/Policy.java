@@ -76,6 +76,11 @@ public class Policy {
 		return ApiTable.lookup(method, template).body();
 	}
 
+	/** The registry's row for an endpoint: what Berth knows about it, whether it is allowed or not. */
+	public static Endpoint endpoint(String method, String template) {
+		return ApiTable.lookup(method, template);
+	}
+
 	/**
 	 * Decides on method, raw target and the request's {@code Content-Type} values; throws
 	 * {@link PolicyRefusal} (unless auditing a 403).
@@ -91,8 +96,8 @@ public class Policy {
 				refusals.answered(tenant.name(), key, standIn);
 				throw standIn;
 			}
-			ApiTable.Endpoint endpoint = ApiTable.lookup(method, template);
-			if ((template.equals("/session") || template.equals("/grpc")) && method.equals("POST")) {
+			Endpoint endpoint = ApiTable.lookup(method, template);
+			if (endpoint.access() == Endpoint.Access.BUILDKIT) {
 				if (!properties.buildkit()) {
 					refusals.forbid(tenant.name(), key, "buildkit",
 							"BuildKit is not available on this engine; use the classic builder (DOCKER_BUILDKIT=0)");
@@ -106,7 +111,7 @@ public class Policy {
 			noForm(contentTypes);
 			Map<String, List<String>> query = GoForm.parseQuery(rawQuery);
 			shaped(query, endpoint.params());
-			for (ApiTable.QueryRule rule : endpoint.query()) {
+			for (Endpoint.QueryRule rule : endpoint.query()) {
 				List<String> values = endpoint.params().repeatable(rule.name()) ? every(query, rule.name())
 						: List.of(single(query, rule.name()));
 				for (String value : values) {
@@ -150,7 +155,7 @@ public class Policy {
 	 * Refuses a repeated parameter unless the engine reads it as a list: the engine takes the first
 	 * value, and whatever Berth reads must be what the engine reads.
 	 */
-	private static void shaped(Map<String, List<String>> query, ApiTable.Params params) {
+	private static void shaped(Map<String, List<String>> query, Endpoint.Params params) {
 		query.forEach((name, values) -> {
 			if (values.size() > 1 && !params.repeatable(name)) {
 				throw PolicyRefusal.malformed("query", "the query parameter " + name + " is given more than once");
@@ -184,8 +189,18 @@ public class Policy {
 		return registry == null ? Mono.empty() : sources.checkRegistry(tenant.name(), decision.endpoint(), registry);
 	}
 
-	/** Reads, checks and re-serialises a JSON body; the result is what the engine gets. */
+	/** Reads, checks and re-serialises a JSON body for a shared engine; the result is what the engine gets. */
 	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body) {
+		return checkBody(tenant, decision, path, body, true);
+	}
+
+	/**
+	 * Reads, checks and re-serialises a JSON body; the result is what the engine gets. On an engine of
+	 * the tenant's own the rules that only keep tenants apart ({@link BodyRule#sharedEngineOnly}) are
+	 * skipped.
+	 */
+	public Mono<byte[]> checkBody(TenantRef tenant, Decision decision, String path, byte[] body,
+			boolean sharedEngine) {
 		ObjectNode tree;
 		try {
 			tree = JsonBodies.read(body, decision.schema(), field -> refusals.dropped(tenant.name(), decision.endpoint(),
@@ -200,7 +215,7 @@ public class Policy {
 		}
 		BodyRule.Request request = new BodyRule.Request(tenant, decision.endpoint(), path, decision.query());
 		return Flux.fromIterable(rules)
-			.filter(rule -> rule.appliesTo(decision.endpoint()))
+			.filter(rule -> rule.appliesTo(decision.endpoint()) && (sharedEngine || !rule.sharedEngineOnly()))
 			.concatMap(rule -> rule.apply(request, tree))
 			.then(Mono.fromCallable(() -> JsonBodies.write(tree)));
 	}

@@ -11,10 +11,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Where a container's published ports may listen on the shared host ({@code berth.shared.ports}). In
- * the default {@code loopback} mode a binding without an address (the engine would listen on every
- * host address) is bound to 127.0.0.1, an explicit loopback address is kept, and any other address is
- * refused; public exposure goes through routes ({@code berth.http}). {@code -P} (publish every exposed
- * port) cannot be given an address, so it is refused outside {@code allow}.
+ * the default {@code loopback} mode a binding on a non-loopback address is refused; a binding that
+ * names its host port binds nothing and is kept for answers to show ({@link PublishedPorts}); a port
+ * the engine chooses is bound to 127.0.0.1 when no address (or any address) is given, and an explicit
+ * loopback address is kept. Public exposure goes through routes ({@code berth.http}). {@code -P}
+ * (publish every exposed port) cannot be given an address, so it is refused outside {@code allow}.
  */
 @Component
 @Order(1)
@@ -52,6 +53,11 @@ class PortRules implements BodyRule {
 					bindings(bindings, verdict);
 				}
 			}
+			PublishedPorts.keep(body);
+			if (body.get("HostConfig") instanceof ObjectNode hostConfig
+					&& hostConfig.get("PortBindings") instanceof ObjectNode bindings) {
+				engineChosen(bindings);
+			}
 		});
 	}
 
@@ -72,22 +78,29 @@ class PortRules implements BodyRule {
 				if (mode == SharedPortsProperties.Mode.DENY) {
 					verdict.refuse("shared-ports", denied());
 				}
-				if (binding instanceof ObjectNode hostBinding) {
-					loopback(port.getKey(), hostBinding, verdict);
+				String address = Values.text(binding.get("HostIp")).trim();
+				if (!anyAddress(address) && !isLoopback(address)) {
+					verdict.refuse("shared-ports", "ports on this shared host are published on 127.0.0.1 only ("
+							+ port.getKey() + " asks for " + address
+							+ "); route HTTP with the berth.http label to expose a service");
 				}
 			}
 		}
 	}
 
-	private static void loopback(String port, ObjectNode binding, HostConfigRules.Verdict verdict) {
-		String address = Values.text(binding.get("HostIp")).trim();
-		if (address.isEmpty() || address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]")) {
-			binding.put("HostIp", LOOPBACK);
+	/** The bindings left to the engine (host port of its choosing) listen on 127.0.0.1 unless a loopback address was given. */
+	private static void engineChosen(ObjectNode bindings) {
+		for (Map.Entry<String, JsonNode> port : bindings.properties()) {
+			for (JsonNode binding : port.getValue()) {
+				if (binding instanceof ObjectNode hostBinding && anyAddress(Values.text(binding.get("HostIp")).trim())) {
+					hostBinding.put("HostIp", LOOPBACK);
+				}
+			}
 		}
-		else if (!isLoopback(address)) {
-			verdict.refuse("shared-ports", "ports on this shared host are published on 127.0.0.1 only (" + port
-					+ " asks for " + address + "); route HTTP with the berth.http label to expose a service");
-		}
+	}
+
+	private static boolean anyAddress(String address) {
+		return address.isEmpty() || address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
 	}
 
 	static boolean isLoopback(String address) {

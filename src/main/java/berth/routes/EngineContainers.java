@@ -12,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import berth.backend.Engine;
+import berth.backend.EngineClient;
 
 /** Reads containers from an engine. Blocking: only the route publisher's own thread calls it. */
 @Component
@@ -50,19 +51,12 @@ class EngineContainers {
 	}
 
 	private Answer get(Engine engine, String uri) {
-		Answer answer = engine.http()
-			.get()
-			.uri(uri)
-			.responseSingle((response, body) -> body.asByteArray()
-				.defaultIfEmpty(new byte[0])
-				.map(bytes -> new Answer(response.status().code(),
-						bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes))))
-			.block(TIMEOUT);
-		if (answer == null || (answer.status() != 200 && answer.status() != 404)) {
+		EngineClient.Reply reply = EngineClient.get(engine, uri).block(TIMEOUT);
+		if (reply == null || (reply.status() != 200 && reply.status() != 404)) {
 			throw new IllegalStateException("engine " + engine.id() + " answered "
-					+ (answer == null ? "nothing" : answer.status() + " " + answer.body()) + " to GET " + uri);
+					+ (reply == null ? "nothing" : reply.status() + " " + reply.message()) + " to GET " + uri);
 		}
-		return answer;
+		return new Answer(reply.status(), reply.body().length == 0 ? json.createObjectNode() : json.readTree(reply.body()));
 	}
 
 }

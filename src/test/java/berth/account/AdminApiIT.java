@@ -1,7 +1,9 @@
 package berth.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -40,8 +42,8 @@ class AdminApiIT {
 		assertThat(created.json().get("name").asString()).isEqualTo(name);
 		assertThat(created.json().get("email").asString()).isEqualTo("ops@acme.test");
 
-		Response again = admin.call("POST", "/api/v1/tenants", Map.of("name", name, "email", "x@acme.test"));
-		assertProblem(again, 409, "already exists");
+		Response taken = admin.call("POST", "/api/v1/tenants", Map.of("name", name, "email", "x@acme.test"));
+		assertProblem(taken, 409, "already exists");
 
 		Response one = admin.call("GET", "/api/v1/tenants/" + name, null);
 		assertThat(one.status()).isEqualTo(200);
@@ -55,10 +57,30 @@ class AdminApiIT {
 		assertProblem(admin.call("GET", "/api/v1/tenants/" + name, null), 404, "no tenant");
 		assertProblem(admin.call("DELETE", "/api/v1/tenants/" + name, null), 404, "no tenant");
 
-		// the deleted tenant's objects on the engine carry its name: nobody may take it again
+		// the deleted tenant's objects on the engine carry its name until its teardown has removed them
 		assertProblem(admin.call("POST", "/api/v1/tenants", Map.of("name", name, "email", "new@acme.test")), 409,
-				"belonged to a deleted tenant");
+				"belonged to a deleted tenant whose objects are being removed");
 		assertProblem(admin.call("GET", "/api/v1/tenants/" + name, null), 404, "no tenant");
+		Response teardown = admin.call("GET", "/api/v1/teardowns/" + name, null);
+		assertThat(teardown.status()).isEqualTo(200);
+		assertThat(teardown.json().get("tenantId").asString()).isEqualTo(created.json().get("id").asString());
+		assertThat(teardown.json().get("requestedAt").isNull()).isFalse();
+
+		// then the name is free again
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThat(
+				admin.call("GET", "/api/v1/teardowns/" + name, null).json().get("state").asString()).isEqualTo("finished"));
+		Response again = admin.call("POST", "/api/v1/tenants", Map.of("name", name, "email", "new@acme.test"));
+		assertThat(again.status()).as(again.body()).isEqualTo(201);
+		assertThat(again.json().get("id").asString()).isNotEqualTo(created.json().get("id").asString());
+		assertThat(admin.call("DELETE", "/api/v1/tenants/" + name, null).status()).isEqualTo(204);
+	}
+
+	@Test
+	void teardownsAreProblemsWhenUnknown() {
+		assertProblem(admin.call("GET", "/api/v1/teardowns/nobody-was-here", null), 404, "no teardown");
+		Response unfinished = admin.call("GET", "/api/v1/teardowns?unfinished=true", null);
+		assertThat(unfinished.status()).isEqualTo(200);
+		assertThat(unfinished.json().findValuesAsString("state")).doesNotContain("finished");
 	}
 
 	@Test

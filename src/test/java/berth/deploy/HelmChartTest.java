@@ -199,6 +199,8 @@ class HelmChartTest {
 		meant.put("BERTH_DOCKER_HOST", "berth.backend.docker-host");
 		meant.put("BERTH_AUTH_KEY_IN_HOST", "berth.auth.key-in-host");
 		meant.put("BERTH_AUTH_MAX_STALE", "berth.auth.max-stale");
+		meant.put("BERTH_TEARDOWN_POLL_INTERVAL", "berth.teardown.poll-interval");
+		meant.put("BERTH_TEARDOWN_MAX_RETRY", "berth.teardown.max-retry");
 		meant.put("BERTH_SHARED_PORTS", "berth.shared.ports");
 		meant.put("BERTH_GATEWAY_FAST_PATH", "berth.gateway.fast-path");
 		meant.put("BERTH_TLS_PRIVATE_KEY", "berth.tls.private-key");

@@ -196,7 +196,7 @@ class FastPathIT {
 
 	@Test
 	void aRefusedBodyBeyondTheDrainLimitEndsTheConnection() {
-		long announced = 2 * IsolationFilter.DRAIN_LIMIT;
+		long announced = 2 * berth.gateway.admission.RequestBodies.DRAIN_LIMIT;
 		try (Raw.Connection client = new Raw.Connection(port)) {
 			Raw.Answer refused = client
 				.write(Raw.Connection.request("PUT", "/v1.41/containers/no-such-thing/archive?path=/tmp", auth,
@@ -214,7 +214,7 @@ class FastPathIT {
 			catch (java.io.UncheckedIOException closed) {
 				// the connection ended under the writes: what the test expects
 			}
-			assertThat(sent).isLessThan(announced).isGreaterThanOrEqualTo(IsolationFilter.DRAIN_LIMIT);
+			assertThat(sent).isLessThan(announced).isGreaterThanOrEqualTo(berth.gateway.admission.RequestBodies.DRAIN_LIMIT);
 			assertThat(client.closedByServer()).isTrue();
 		}
 	}

@@ -1,9 +1,11 @@
 package berth.isolation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -98,24 +100,37 @@ class IsolationIT {
 	}
 
 	/**
-	 * A deleted tenant's containers, volumes and networks stay on the engine under its name: a new
-	 * tenant asking for that name would own them, so it is refused, and they are left for the operator.
-	 * (Should deleting a tenant ever remove its objects, the second half of this test changes with it.)
+	 * A deleted tenant's containers, volumes and networks carry its name on the engine, so the name is
+	 * refused until its teardown has removed them; then a new tenant of that name starts with nothing.
+	 * Another tenant's objects stay. (TeardownIT covers every kind of object and failures.)
 	 */
 	@Test
-	void aDeletedTenantsNameIsNotGivenOutAgain() {
+	void aDeletedTenantsNameIsGivenOutAgainOnlyOnceItsObjectsAreGone() {
 		Admin admin = new Admin(port);
+		String other = dockerB.docker("run", "-d", "--name", web, "busybox", "sleep", "300").assertOk().trimmed();
 		assertThat(admin.call("DELETE", "/api/v1/tenants/" + a.tenant(), null).status()).isEqualTo(204);
 
 		Admin.Response taken = admin.call("POST", "/api/v1/tenants", Map.of("name", a.tenant(), "email", "new@acme.test"));
 		assertThat(taken.status()).as(taken.body()).isEqualTo(409);
-		assertThat(taken.body()).contains("belonged to a deleted tenant");
+		assertThat(taken.body()).contains("belonged to a deleted tenant whose objects are being removed");
 		assertThat(admin.call("GET", "/api/v1/tenants/" + a.tenant(), null).status()).isEqualTo(404);
 
-		assertThat(engine.docker("container", "inspect", "-f", "{{.State.Running}}", webId).assertOk().trimmed())
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+			assertThat(engine.docker("container", "inspect", webId).exitCode()).isNotZero();
+			assertThat(engine.docker("volume", "inspect", onEngine(a, volume)).exitCode()).isNotZero();
+			assertThat(engine.docker("network", "inspect", onEngine(a, network)).exitCode()).isNotZero();
+			assertThat(admin.call("GET", "/api/v1/teardowns/" + a.tenant(), null).json().get("state").asString())
+				.isEqualTo("finished");
+		});
+		assertThat(engine.docker("container", "inspect", "-f", "{{.State.Running}}", other).assertOk().trimmed())
 			.isEqualTo("true");
-		engine.docker("volume", "inspect", onEngine(a, volume)).assertOk();
-		engine.docker("network", "inspect", onEngine(a, network)).assertOk();
+
+		Admin.Response again = admin.call("POST", "/api/v1/tenants", Map.of("name", a.tenant(), "email", "new@acme.test"));
+		assertThat(again.status()).as(again.body()).isEqualTo(201);
+		DockerCli successor = DockerCli.forKey(port, admin.newKey(a.tenant()).key());
+		assertThat(successor.docker("ps", "-aq").assertOk().trimmed()).isEmpty();
+		assertThat(successor.docker("volume", "ls", "-q").assertOk().trimmed()).isEmpty();
+		assertThat(successor.docker("network", "ls", "--format", "{{.Name}}").assertOk().trimmed()).isEmpty();
 	}
 
 	@Test

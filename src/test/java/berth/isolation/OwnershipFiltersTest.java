@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
+import berth.policy.Policy;
 import berth.web.DockerApiException;
 
 /** The owner label is merged into whatever filters a tenant sends, and never widened. */
@@ -68,13 +69,13 @@ class OwnershipFiltersTest {
 
 	@Test
 	void objectPathsAreRecognised() {
-		assertThat(Ownership.Kind.of("/containers/{id}/json")).isEqualTo(Ownership.Kind.CONTAINER);
-		assertThat(Ownership.Kind.of("/containers/{id}")).isEqualTo(Ownership.Kind.CONTAINER);
-		assertThat(Ownership.Kind.of("/exec/{id}/start")).isEqualTo(Ownership.Kind.EXEC);
-		assertThat(Ownership.Kind.of("/volumes/{id}")).isEqualTo(Ownership.Kind.VOLUME);
-		assertThat(Ownership.Kind.of("/networks/{id}/connect")).isEqualTo(Ownership.Kind.NETWORK);
-		assertThat(Ownership.Kind.of("/containers/json")).isNull();
-		assertThat(Ownership.Kind.of("/networks/create")).isNull();
+		assertThat(Ownership.Kind.of(Policy.endpoint("GET", "/containers/{id}/json"))).isEqualTo(Ownership.Kind.CONTAINER);
+		assertThat(Ownership.Kind.of(Policy.endpoint("DELETE", "/containers/{id}"))).isEqualTo(Ownership.Kind.CONTAINER);
+		assertThat(Ownership.Kind.of(Policy.endpoint("POST", "/exec/{id}/start"))).isEqualTo(Ownership.Kind.EXEC);
+		assertThat(Ownership.Kind.of(Policy.endpoint("GET", "/volumes/{id}"))).isEqualTo(Ownership.Kind.VOLUME);
+		assertThat(Ownership.Kind.of(Policy.endpoint("POST", "/networks/{id}/connect"))).isEqualTo(Ownership.Kind.NETWORK);
+		assertThat(Ownership.Kind.of(Policy.endpoint("GET", "/containers/json"))).isNull();
+		assertThat(Ownership.Kind.of(Policy.endpoint("POST", "/networks/create"))).isNull();
 	}
 
 }

@@ -77,8 +77,15 @@ class PolicyAttacksIT {
 	@Test
 	void escapesToTheHostAreRefusedByTheCli() {
 		refusedRun("privileged containers are not allowed", "--privileged");
-		refusedRun("host paths cannot be mounted into containers (bind /:/host)", "-v", "/:/host");
-		refusedRun("mounts of type 'bind' are not allowed", "--mount", "type=bind,src=/etc,dst=/h");
+		refusedRun("the host's root cannot be mounted into containers (bind /:/host)", "-v", "/:/host");
+		refusedRun("host system paths cannot be mounted into containers (mount source /etc)", "--mount",
+				"type=bind,src=/etc,dst=/h");
+		refusedRun("the engine's socket cannot be mounted into containers (bind /var/run/docker.sock:/var/run/docker.sock)",
+				"-v", "/var/run/docker.sock:/var/run/docker.sock");
+		refusedRun("the engine's socket cannot be mounted into containers (mount source /run/docker.sock)", "--mount",
+				"type=bind,src=/run/docker.sock,dst=/s");
+		refusedRun("host system paths cannot be mounted into containers (bind /tmp/../proc/1/root:/h)", "-v",
+				"/tmp/../proc/1/root:/h");
 		refusedRun("volume driver options in mounts", "--mount",
 				"type=volume,src=v" + System.nanoTime() + ",dst=/x,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/");
 		refusedRun("the host's network is not available", "--network", "host");
@@ -130,6 +137,65 @@ class PolicyAttacksIT {
 		refusedRun("ports on this shared host are published on 127.0.0.1 only (80/tcp asks for " + hostAddress + ")",
 				"-p", hostAddress + "::80");
 		refusedRun("publishing every exposed port (-P)", "-P", "--expose", "80");
+		refusedRun("ports on this shared host are published on 127.0.0.1 only (80/tcp asks for " + hostAddress + ")",
+				"-p", hostAddress + ":18080:80");
+	}
+
+	/** A host port the tenant names binds nothing: another tenant's same port, or a squatter, cannot collide. */
+	@Test
+	void namedPortsNeverCollideBetweenTenants() {
+		Admin.TenantKey other = new Admin(port).newTenant("neighbour");
+		DockerCli neighbour = DockerCli.forKey(port, other.key());
+		try {
+			String mine = name("named");
+			docker.docker("run", "-d", "--name", mine, "-p", "18080:80", "-p", "127.0.0.1:18081:81", "busybox", "sleep",
+					"60").assertOk();
+			neighbour.docker("run", "-d", "--name", "named", "-p", "18080:80", "busybox", "sleep", "60").assertOk();
+			for (String onEngine : List.of(onEngine(mine), other.tenant() + "_named")) {
+				assertThat(engine.docker("inspect", "-f", "{{json .NetworkSettings.Ports}}", onEngine).trimmed())
+					.as("what the engine binds for " + onEngine)
+					.doesNotContain("HostPort");
+			}
+			assertThat(docker.docker("port", mine).assertOk().out()).as("docker port")
+				.contains("80/tcp -> 0.0.0.0:18080")
+				.contains("81/tcp -> 127.0.0.1:18081");
+			assertThat(neighbour.docker("port", "named", "80").assertOk().trimmed()).isEqualTo("0.0.0.0:18080");
+			assertThat(docker.docker("ps", "--filter", "name=" + mine, "--format", "{{.Ports}}").assertOk().trimmed())
+				.contains("0.0.0.0:18080->80/tcp");
+			assertThat(docker.docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", mine).trimmed())
+				.contains("{\"HostIp\":\"\",\"HostPort\":\"18080\"}");
+		}
+		finally {
+			engine.removeOwnedBy(other.tenant());
+		}
+	}
+
+	/**
+	 * A bind of an ordinary host path is accepted and becomes a volume of the tenant's: the engine
+	 * mounts no host path, and nothing the container writes reaches the host's directory.
+	 */
+	@Test
+	void hostBindsNeverMountTheHost(@org.junit.jupiter.api.io.TempDir Path hostDir) throws Exception {
+		Files.writeString(hostDir.resolve("secret"), "host file");
+		String container = name("bind");
+		docker.docker("run", "--name", container, "-v", hostDir + ":/data", "--mount",
+				"type=bind,src=" + hostDir + "/sub,dst=/sub", "busybox", "sh", "-c",
+				"ls /data; echo written > /data/new; echo sub > /sub/new").assertOk();
+		String mounts = engine.docker("inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Source}};{{end}}",
+				onEngine(container)).trimmed();
+		assertThat(mounts).as("the engine's mounts").doesNotContain("bind").doesNotContain(hostDir.toString())
+			.contains("volume " + tenant.tenant() + "_");
+		assertThat(engine.docker("inspect", "-f", "{{json .HostConfig.Binds}}", onEngine(container)).trimmed())
+			.doesNotContain(hostDir.toString());
+		assertThat(docker.docker("logs", container).assertOk().out()).as("the container did not see the host's files")
+			.doesNotContain("secret");
+		try (var files = Files.list(hostDir)) {
+			assertThat(files.map(f -> f.getFileName().toString())).as("the host directory is untouched")
+				.containsExactly("secret");
+		}
+		assertThat(docker.docker("inspect", "-f", "{{json .HostConfig.Binds}}", container).trimmed())
+			.as("the tenant sees the bind it asked for")
+			.isEqualTo("[\"" + hostDir + ":/data\"]");
 	}
 
 	@Test

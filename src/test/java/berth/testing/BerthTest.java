@@ -25,7 +25,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 				"berth.routes.enabled=false",
 				// The TLS port is off unless a test names a free port of its own (never 2376, which every
 				// checkout would share); the CA that Berth makes is encrypted under this secret.
-				"berth.tls.port=0", "berth.pki.key-encryption-secret=" + BerthTest.PKI_SECRET })
+				"berth.tls.port=0", "berth.pki.key-encryption-secret=" + BerthTest.PKI_SECRET,
+				// deleted tenants are torn down within seconds (after cache-ttl), and a failure is retried soon
+				"berth.teardown.poll-interval=200ms", "berth.teardown.first-retry=1s", "berth.teardown.max-retry=2s" })
 public @interface BerthTest {
 
 	String ADMIN_TOKEN = "test-admin-token-0123456789";
