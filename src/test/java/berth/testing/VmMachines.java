@@ -36,6 +36,9 @@ public final class VmMachines implements ProxmoxSimulator.Machines, AutoCloseabl
 
 	private static final AtomicInteger NEXT = new AtomicInteger();
 
+	/** Numbers machines across instances in this JVM: each has a subnet and a bridge of its own. */
+	private static final AtomicInteger MACHINES = new AtomicInteger();
+
 	private final Path dir;
 
 	private final TestPki engineCa;
@@ -92,7 +95,7 @@ public final class VmMachines implements ProxmoxSimulator.Machines, AutoCloseabl
 		if (existing != null) {
 			return existing.address();
 		}
-		int index = indexes.computeIfAbsent(vmid, v -> indexes.size() + 1);
+		int index = indexes.computeIfAbsent(vmid, v -> MACHINES.incrementAndGet());
 		int subnet = (int) (ProcessHandle.current().pid() % 60) * 4 + index;
 		String hostAddress = "10.213." + subnet + ".1";
 		String address = "10.213." + subnet + ".2";

@@ -44,7 +44,7 @@ class ProxmoxBackend {
 
 	}
 
-	@Bean
+	@Bean(destroyMethod = "close")
 	ProxmoxClient proxmoxClient(ProxmoxProperties properties, JsonMapper json, MeterRegistry registry) {
 		if (properties.token().isBlank() || properties.token().indexOf('=') < 0) {
 			throw new IllegalStateException(
@@ -72,7 +72,7 @@ class ProxmoxBackend {
 			.subscribe(tick -> metrics.refresh());
 	}
 
-	@Bean
+	@Bean(destroyMethod = "close")
 	VmWaker vmWaker(ProxmoxClient client, TenantVms vms, ProxmoxProperties properties, VmMetrics metrics) {
 		return new VmWaker(client, vms, new VmEngines(properties.engineTls()), properties, VmWaker.Timing.PRODUCTION,
 				metrics, replica());

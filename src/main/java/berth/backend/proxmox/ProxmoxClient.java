@@ -32,6 +32,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -86,11 +88,23 @@ final class ProxmoxClient {
 
 	private final ProxmoxErrors errors;
 
+	/**
+	 * Its own connections and event loop: the wakes in progress go on until the waker has stopped them
+	 * at shutdown, whatever order the application's shared resources are disposed in.
+	 */
+	private final ConnectionProvider connections = ConnectionProvider.builder("proxmox")
+		.maxConnections(64)
+		.maxIdleTime(Duration.ofSeconds(20))
+		.build();
+
+	private final LoopResources loops = LoopResources.create("proxmox", 1, true);
+
 	ProxmoxClient(ProxmoxProperties properties, Timing timing, JsonMapper json, ProxmoxErrors errors) {
 		this.json = json;
 		this.timing = timing;
 		this.errors = errors;
-		HttpClient http = HttpClient.create()
+		HttpClient http = HttpClient.create(connections)
+			.runOn(loops)
 			.secure(spec -> spec.sslContext(trusting(properties.caCertificate())))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
 			.responseTimeout(timing.requestTimeout())
@@ -116,6 +130,11 @@ final class ProxmoxClient {
 			throw new IllegalStateException("berth.backend.proxmox.ca-certificate: cannot read " + caCertificate
 					+ ": " + e.getMessage(), e);
 		}
+	}
+
+	void close() {
+		connections.dispose();
+		loops.dispose();
 	}
 
 	Mono<List<Node>> nodes() {

@@ -72,6 +72,15 @@ class TenantVms {
 			.update() == 1;
 	}
 
+	/** Extends the claim's lease, and nothing else (a step may be saved at the same moment). */
+	boolean renew(TenantVm vm, String owner, Duration lease) {
+		return jdbc.sql("""
+				update tenant_backend set lease_until = now() + ? * interval '1 millisecond'
+				 where tenant_id = ? and epoch = ? and owner = ?""")
+			.params(lease.toMillis(), vm.tenantId(), vm.epoch(), owner)
+			.update() == 1;
+	}
+
 	/** Lets go of the claim, so that the next wake (on any replica) need not wait for the lease. */
 	void release(TenantVm vm, String owner) {
 		jdbc.sql("update tenant_backend set owner = null, lease_until = null where tenant_id = ? and epoch = ? and owner = ?")

@@ -153,6 +153,9 @@ final class VmWaker {
 
 	private final Map<java.util.UUID, VmState> progress = new ConcurrentHashMap<>();
 
+	/** Completed at shutdown: wakes in progress stop where they are; another replica resumes them. */
+	private final reactor.core.publisher.Sinks.Empty<Void> closing = reactor.core.publisher.Sinks.empty();
+
 	VmWaker(ProxmoxClient client, TenantVms vms, VmEngines engines, ProxmoxProperties properties, Timing timing,
 			VmMetrics metrics, String owner) {
 		this.client = client;
@@ -239,8 +242,21 @@ final class VmWaker {
 				}
 				return engine;
 			})
+			.takeUntilOther(closing.asMono())
+			.switchIfEmpty(Mono.error(() -> new DockerApiException(HttpStatus.SERVICE_UNAVAILABLE,
+					"Berth is shutting down; ask again", timing.retryAfter())))
 			.doFinally(signal -> wakes.remove(tenant.id()))
 			.cache();
+	}
+
+	/**
+	 * Stops the wakes in progress without letting go of their claims, as a crash would: each row holds
+	 * what was done, and another replica takes over when the lease runs out.
+	 */
+	void close() {
+		closing.tryEmitEmpty();
+		ready.values().forEach(Engine::dispose);
+		ready.clear();
 	}
 
 	/** Claims the row and drives it, or follows the replica that holds it; again when a claim is lost. */
@@ -270,7 +286,7 @@ final class VmWaker {
 	/** Drives the claimed row to ready, renewing the lease meanwhile; records a failure and lets go. */
 	private Mono<TenantVm> hold(Claim claim) {
 		Disposable renewal = Flux.interval(timing.lease().dividedBy(3))
-			.concatMap(tick -> blocking(() -> vms.save(claim.now(), owner, timing.lease())))
+			.concatMap(tick -> blocking(() -> vms.renew(claim.now(), owner, timing.lease())))
 			.subscribe(held -> {
 			}, error -> log.warn("could not renew the claim on the VM of {}: {}", claim.now().tenantName(),
 					error.toString()));

@@ -164,6 +164,8 @@ public final class ProxmoxSimulator implements AutoCloseable {
 
 	private volatile @Nullable DisposableServer server;
 
+	private volatile reactor.netty.resources.@Nullable LoopResources loops;
+
 	private volatile int port;
 
 	volatile Duration authDelay = Duration.ofSeconds(3);
@@ -205,7 +207,11 @@ public final class ProxmoxSimulator implements AutoCloseable {
 	}
 
 	public synchronized ProxmoxSimulator start() {
+		reactor.netty.resources.LoopResources loops = reactor.netty.resources.LoopResources.create("pve-sim", 2, true);
+		this.loops = loops;
 		DisposableServer running = HttpServer.create()
+			// loops of its own: another Berth in the test's JVM disposes the global ones when it stops
+			.runOn(loops)
 			.host("127.0.0.1")
 			.port(port)
 			.secure(spec -> spec.sslContext(Http11SslContextSpec
@@ -223,6 +229,12 @@ public final class ProxmoxSimulator implements AutoCloseable {
 		if (running != null) {
 			running.disposeNow();
 			server = null;
+		}
+		// the connections clients keep alive end with the loops
+		reactor.netty.resources.LoopResources current = loops;
+		if (current != null) {
+			current.disposeLater().block(Duration.ofSeconds(5));
+			loops = null;
 		}
 	}
 
@@ -245,6 +257,15 @@ public final class ProxmoxSimulator implements AutoCloseable {
 
 	public @Nullable Vm vm(int vmid) {
 		return vms.get(vmid);
+	}
+
+	/** The online node with the most free memory, as {@code GET /nodes} tells it now. */
+	public String roomiestNode() {
+		return nodeList().stream()
+			.filter(n -> "online".equals(n.get("status")))
+			.max(java.util.Comparator.comparingLong(n -> (long) n.get("maxmem") - (long) n.get("mem")))
+			.map(n -> (String) n.get("node"))
+			.orElseThrow();
 	}
 
 	public List<Vm> vms() {
