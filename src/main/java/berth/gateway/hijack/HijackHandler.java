@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.hijack;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import reactor.core.publisher.Mono;
 
+import berth.gateway.DockerRoute;
+import berth.gateway.ErrorResponses;
+import berth.gateway.ForwardedHeaders;
+import berth.gateway.NettyHeaders;
+import berth.gateway.PeerCertificates;
 import berth.policy.Endpoints;
 import berth.backend.Engine;
 import berth.gateway.admission.Admission;
@@ -184,6 +189,7 @@ final class HijackHandler extends ChannelDuplexHandler {
 		engine.dial(ctx.channel().eventLoop(), ctx.channel()).handler(new ChannelInitializer<Channel>() {
 			@Override
 			protected void initChannel(Channel channel) {
+				engine.secure(channel);
 				channel.pipeline().addLast("codec", new HttpClientCodec()).addLast("answer", answer);
 			}
 		}).connect().addListener((ChannelFutureListener) connected -> {
