@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import berth.gateway.fastpath.FastPathSupport;
 import berth.testing.Admin;
 import berth.testing.BerthTest;
 import berth.testing.DockerCli;
