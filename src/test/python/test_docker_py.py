@@ -166,6 +166,25 @@ class Containers(unittest.TestCase):
             self.docker.containers.run("busybox", "true", volumes={"/etc": {"bind": "/h"}}, remove=True)
         self.assertIn("policy rule: host-path", str(host_path.exception))
 
+    def test_host_binds_and_named_ports_read_back_as_asked(self):
+        """A bind becomes the tenant's storage and a named port binds nothing, shown as on an engine of one's own."""
+        path = "/srv/%s/data" % PREFIX
+        self.docker.containers.run("busybox", "sh -c 'echo kept > /d/f'", volumes={path: {"bind": "/d", "mode": "rw"}},
+                                   remove=True)
+        web = self.docker.containers.run("busybox", "sleep 300", name=name("bound"), detach=True,
+                                         volumes=[path + ":/d:ro"], ports={"80/tcp": 18095})
+        try:
+            self.assertEqual(web.exec_run("cat /d/f").output, b"kept\n", "the same path is the same storage")
+            web.reload()
+            self.assertEqual(web.attrs["HostConfig"]["Binds"], [path + ":/d:ro"])
+            self.assertEqual([(m["Type"], m["Source"], m["RW"]) for m in web.attrs["Mounts"]], [("bind", path, False)])
+            self.assertEqual(web.ports, {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "18095"}]})
+            on_engine = engine().api.inspect_container(web.id)
+            self.assertEqual([m["Type"] for m in on_engine["Mounts"]], ["volume"], "no host path on the engine")
+            self.assertIsNone(on_engine["NetworkSettings"]["Ports"].get("80/tcp"), "no host port on the engine")
+        finally:
+            web.remove(force=True)
+
     def test_missing_container_is_the_engines_not_found(self):
         with self.assertRaises(NotFound) as missing:
             self.docker.containers.get(name("nosuchthing"))

@@ -3,6 +3,8 @@ package berth.backend;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
+import javax.net.ssl.SSLParameters;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -10,6 +12,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -41,8 +46,20 @@ public final class Engine {
 
 	private final String hostHeader;
 
+	private final @Nullable SslContext tls;
+
 	public Engine(String id, EngineAddress address, Kind kind) {
+		this(id, address, kind, null);
+	}
+
+	/**
+	 * @param tls mutual TLS to the engine (a tenant's VM: the engine's certificate verified against
+	 *     the configured CA, Berth's client certificate presented), or null for a local socket or the
+	 *     shared engine on a trusted network
+	 */
+	public Engine(String id, EngineAddress address, Kind kind, @Nullable SslContext tls) {
 		this.id = id;
+		this.tls = tls;
 		this.kind = kind;
 		this.address = address;
 		this.hostHeader = address.socketAddress() instanceof InetSocketAddress inet
@@ -52,11 +69,12 @@ public final class Engine {
 			.pendingAcquireMaxCount(-1)
 			.maxIdleTime(java.time.Duration.ofSeconds(30))
 			.build();
-		this.http = HttpClient.create(connections)
+		HttpClient http = HttpClient.create(connections)
 			.remoteAddress(address::socketAddress)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
 			.compress(false)
 			.keepAlive(true);
+		this.http = tls == null ? http : http.secure(spec -> spec.sslContext(tls));
 	}
 
 	public String id() {
@@ -78,6 +96,26 @@ public final class Engine {
 
 	public HttpClient http() {
 		return http;
+	}
+
+	public boolean isTls() {
+		return tls != null;
+	}
+
+	/**
+	 * Puts TLS first in a raw connection's pipeline when the engine is reached over TLS; call it first
+	 * in the connection's initializer. The engine's certificate must name its address.
+	 */
+	public void secure(Channel channel) {
+		if (tls == null) {
+			return;
+		}
+		InetSocketAddress inet = (InetSocketAddress) address.socketAddress();
+		SslHandler handler = tls.newHandler(channel.alloc(), inet.getHostString(), inet.getPort());
+		SSLParameters parameters = handler.engine().getSSLParameters();
+		parameters.setEndpointIdentificationAlgorithm("HTTPS");
+		handler.engine().setSSLParameters(parameters);
+		channel.pipeline().addFirst("tls", handler);
 	}
 
 	/** A bootstrap for a raw connection to the engine on the given event loop (the caller's own). */
@@ -106,7 +144,7 @@ public final class Engine {
 		return address.socketAddress();
 	}
 
-	void dispose() {
+	public void dispose() {
 		connections.dispose();
 	}
 

@@ -85,7 +85,7 @@ class TeardownWorker {
 			return;
 		}
 		try {
-			for (int i = 0; i < PER_POLL && !Thread.currentThread().isInterrupted(); i++) {
+			for (int i = 0; i < PER_POLL && !thread.isShutdown(); i++) {
 				Optional<Teardowns.Claimed> claimed = teardowns.claimDue(properties.lease());
 				if (claimed.isEmpty()) {
 					return;
@@ -111,6 +111,12 @@ class TeardownWorker {
 				.block(properties.lease().minus(properties.lease().dividedBy(10)));
 		}
 		catch (RuntimeException failure) {
+			if (thread.isShutdown()) {
+				// shutting down: not a failure of the teardown, which is taken up again once the lease runs out
+				log.info("stopped during the teardown of deleted tenant {}; it resumes once its lease has run out",
+						claimed.name());
+				return;
+			}
 			failed(claimed, failure);
 			return;
 		}

@@ -78,6 +78,21 @@ class HostStorageTest {
 		assertThat(HostStorage.asked(body.get("Labels")).has("Binds")).isFalse();
 	}
 
+	/**
+	 * The policy refuses these; in audit mode it lets them through, and they still never reach the host:
+	 * every absolute source becomes a volume.
+	 */
+	@Test
+	void evenPathsThePolicyRefusesNeverMountTheHost() {
+		ObjectNode body = rewritten("""
+				{"Image":"busybox","HostConfig":{"Binds":["/:/host","/var/run/docker.sock:/var/run/docker.sock"],
+				  "Mounts":[{"Type":"bind","Source":"/etc","Target":"/h"}]}}""");
+		assertThat(body.at("/HostConfig/Binds/0").asString()).matches("bind-[0-9a-f]{12}:/host");
+		assertThat(body.at("/HostConfig/Binds/1").asString()).matches("run-docker.sock-[0-9a-f]{12}:/var/run/docker.sock");
+		assertThat(body.at("/HostConfig/Mounts/0/Type").asString()).isEqualTo("volume");
+		assertThat(body.at("/HostConfig/Mounts/0/Source").asString()).matches("etc-[0-9a-f]{12}");
+	}
+
 	@Test
 	void theLabelIsSetEvenWithoutBindsSoThatAnImagesLabelIsNotTaken() {
 		ObjectNode plain = rewritten("""

@@ -159,6 +159,13 @@ class SharedEngineTeardownTest {
 		assertNothingLeftOf(tenant);
 	}
 
+	@Test
+	void anEngineAwayFailsTheCallSayingSo() {
+		SharedEngineTeardown away = teardown("unix:///tmp/" + tenant + "-no-engine.sock");
+		assertThatThrownBy(() -> away.tearDown(new TenantRef(UUID.randomUUID(), tenant)).block(Duration.ofSeconds(30)))
+			.hasMessageContaining("engine shared: the Docker engine is not reachable");
+	}
+
 	private void assertNothingLeftOf(String name) {
 		String label = "label=berth.tenant=" + name;
 		assertThat(engine.docker("ps", "-aq", "--filter", label).assertOk().trimmed()).isEmpty();
@@ -169,7 +176,11 @@ class SharedEngineTeardownTest {
 	}
 
 	private static SharedEngineTeardown teardown() {
-		Engine shared = new Engine("shared", EngineAddress.parse("unix:///var/run/docker.sock"), Engine.Kind.SHARED);
+		return teardown("unix:///var/run/docker.sock");
+	}
+
+	private static SharedEngineTeardown teardown(String dockerHost) {
+		Engine shared = new Engine("shared", EngineAddress.parse(dockerHost), Engine.Kind.SHARED);
 		return new SharedEngineTeardown(new Backends() {
 
 			@Override

@@ -64,12 +64,22 @@ class ComposeDeployIT extends RouteITSupport {
 			for (Tenant tenant : both) {
 				awaitServed(tenant.host("front"), "served for " + tenant.name());
 			}
+			// the README's other way: a one-shot container naming the same path, fed a tar of the client's files
+			Path config = Files.createTempDirectory("config");
+			Files.writeString(config.resolve("gitlab.rb"), "external_url 'https://front.gitlab.wip.cx'\n");
+			acme.cli().exec(null, java.time.Duration.ofMinutes(1), "sh", "-c", "tar -C " + config
+					+ " -c . | docker run --rm -i -v \"" + dir.resolve("config") + ":/to\" busybox tar -C /to -x").assertOk();
+			assertThat(acme.cli().docker("exec", "seedapp_gitlab_1", "cat", "/etc/gitlab/gitlab.rb").assertOk().out())
+				.isEqualTo("external_url 'https://front.gitlab.wip.cx'\n");
+			assertThat(globex.cli().docker("exec", "seedapp_gitlab_1", "ls", "-A", "/etc/gitlab").assertOk().out())
+				.as("the other tenant's config storage").isEmpty();
 
 			String data = derivedName(dir.resolve("data"));
 			for (Tenant tenant : both) {
 				assertThat(tenant.cli().docker("port", "seedapp_gitlab_1", "80").assertOk().trimmed())
 					.as("docker port shows the binding asked for").isEqualTo("0.0.0.0:80");
 				assertThat(tenant.cli().compose(dir, "ps").assertOk().out()).contains("0.0.0.0:80->80/tcp");
+				assertThat(tenant.cli().compose(dir, "port", "gitlab", "80").assertOk().trimmed()).isEqualTo("0.0.0.0:80");
 				assertThat(tenant.cli().docker("inspect", "-f", "{{json .HostConfig.Binds}}", "seedapp_gitlab_1")
 					.assertOk()
 					.trimmed()).as("inspect shows the tenant's own paths")

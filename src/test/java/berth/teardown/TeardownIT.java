@@ -228,14 +228,14 @@ class TeardownIT {
 		assertThat(admin.call("DELETE", "/api/v1/tenants/" + orphan.tenant(), null).status()).isEqualTo(204);
 		// before its first attempt is due (berth.auth.cache-ttl, 2 s), another replica claims it and dies
 		int claimed = jdbc.sql("""
-				update teardown set leased_by = ?, leased_until = now() + interval '5 seconds', attempts = 1,
+				update teardown set leased_by = ?, leased_until = now() + interval '8 seconds', attempts = 1,
 				       last_attempt_at = now(), due_at = now()
 				where name = ? and finished_at is null and attempts = 0""")
 			.params(UUID.randomUUID(), orphan.tenant())
 			.update();
 		assertThat(claimed).isEqualTo(1);
 
-		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).untilAsserted(() -> {
+		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).untilAsserted(() -> {
 			assertThat(teardown(orphan.tenant()).get("state").asString()).isEqualTo("running");
 			assertThat(engine.docker("inspect", "-f", "{{.State.Running}}", web).assertOk().trimmed()).isEqualTo("true");
 		});

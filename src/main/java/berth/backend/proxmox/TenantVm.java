@@ -92,8 +92,9 @@ public record TenantVm(UUID tenantId, String tenantName, VmState state, @Nullabl
 				since(VmState.GONE));
 	}
 
+	/** Keeps the last task: a recovery can tell from it whether a clone made the VM. */
 	TenantVm failed(String error) {
-		return new TenantVm(tenantId, tenantName, to(VmState.FAILED), vmid, node, null, address, epoch, error,
+		return new TenantVm(tenantId, tenantName, to(VmState.FAILED), vmid, node, upid, address, epoch, error,
 				since(VmState.FAILED));
 	}
 

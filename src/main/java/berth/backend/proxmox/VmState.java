@@ -31,7 +31,7 @@ public enum VmState {
 	FAILED;
 
 	static {
-		ABSENT.next = EnumSet.of(CLONING, DESTROYING, GONE);
+		ABSENT.next = EnumSet.of(CLONING, FAILED, DESTROYING, GONE);
 		CLONING.next = EnumSet.of(CLONING, STARTING, FAILED, DESTROYING);
 		STARTING.next = EnumSet.of(STARTING, BOOTING, FAILED, DESTROYING);
 		BOOTING.next = EnumSet.of(READY, FAILED, STOPPING, DESTROYING);
@@ -39,7 +39,7 @@ public enum VmState {
 		STOPPING.next = EnumSet.of(STOPPED, FAILED, DESTROYING);
 		STOPPED.next = EnumSet.of(STARTING, DESTROYING, FAILED);
 		DESTROYING.next = EnumSet.of(DESTROYING, GONE, FAILED);
-		GONE.next = EnumSet.of(CLONING);
+		GONE.next = EnumSet.of(CLONING, FAILED);
 		FAILED.next = EnumSet.of(CLONING, STARTING, BOOTING, STOPPING, STOPPED, DESTROYING, GONE);
 	}
 

@@ -175,6 +175,7 @@ final class EngineConnections {
 			.handler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel channel) {
+					engine.secure(channel);
 					channel.pipeline()
 						.addLast("codec", new HttpClientCodec(ENGINE_DECODER, false, false))
 						.addLast("link", link);

@@ -189,6 +189,7 @@ final class HijackHandler extends ChannelDuplexHandler {
 		engine.dial(ctx.channel().eventLoop(), ctx.channel()).handler(new ChannelInitializer<Channel>() {
 			@Override
 			protected void initChannel(Channel channel) {
+				engine.secure(channel);
 				channel.pipeline().addLast("codec", new HttpClientCodec()).addLast("answer", answer);
 			}
 		}).connect().addListener((ChannelFutureListener) connected -> {

@@ -564,7 +564,10 @@ public final class ProxmoxSimulator implements AutoCloseable {
 			machines.boot(vmid, statik).subscribe(address -> {
 				vm.address = address;
 				vm.agentUpAt = System.nanoTime() + agentDelay.toNanos();
-			}, error -> log.add("boot-failed " + vmid + " " + error));
+			}, error -> {
+				log.add("boot-failed " + vmid + " " + error);
+				System.err.println("simulator: VM " + vmid + " failed to boot: " + error);
+			});
 		});
 		return ok(t.upid);
 	}
