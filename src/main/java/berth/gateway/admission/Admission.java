@@ -148,7 +148,9 @@ public class Admission {
 				return checkedBody(tenant, decision, rawPath, body, chosen, after).flatMap(
 						checked -> forward(tenant, chosen, method, endpoint, decision, rawTarget, checked, after));
 			})
-				.doOnError(refused -> after.run());
+				// refused, or the client left while it was decided: what a rule held is let go
+				.doOnError(refused -> after.run())
+				.doOnCancel(after::run);
 		});
 	}
 
