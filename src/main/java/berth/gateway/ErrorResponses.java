@@ -10,12 +10,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import berth.web.DockerErrors;
 
 /** An error answer in the engine's shape, for the handlers that write Netty messages themselves. */
-final class ErrorResponses {
+public final class ErrorResponses {
 
 	private ErrorResponses() {
 	}
 
-	static DefaultFullHttpResponse of(DockerErrors.Answer answer) {
+	public static DefaultFullHttpResponse of(DockerErrors.Answer answer) {
 		byte[] body = answer.body();
 		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
 				HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));

@@ -16,15 +16,15 @@ import berth.backend.Engine;
  * connection-scoped ones stay on their hop, and the tenant's credential never reaches the engine,
  * neither in {@code Authorization} nor in a {@code Host} that names its key.
  */
-final class ForwardedHeaders {
+public final class ForwardedHeaders {
 
 	/** Not forwarded to the engine (any letter case). */
-	static final Set<String> REQUEST_DROPPED = caseInsensitive("authorization", "host", "connection", "keep-alive",
+	public static final Set<String> REQUEST_DROPPED = caseInsensitive("authorization", "host", "connection", "keep-alive",
 			"proxy-authorization", "proxy-authenticate", "proxy-connection", "te", "trailer", "transfer-encoding",
 			"upgrade");
 
 	/** Not relayed to the client: the engine connection's own framing and keep-alive. */
-	static final Set<String> RESPONSE_DROPPED = caseInsensitive("connection", "keep-alive", "transfer-encoding",
+	public static final Set<String> RESPONSE_DROPPED = caseInsensitive("connection", "keep-alive", "transfer-encoding",
 			"proxy-connection", "trailer", "upgrade");
 
 	/** The same names as Netty's header keys, whose hash codes are computed once. */
@@ -41,7 +41,7 @@ final class ForwardedHeaders {
 	 * engine's own (a client's may carry its key: {@code <key>.<domain>}). An upgrade keeps its
 	 * {@code Connection} and {@code Upgrade}; framing is the caller's to set.
 	 */
-	static void toEngine(HttpHeaders headers, Engine engine, boolean upgrade) {
+	public static void toEngine(HttpHeaders headers, Engine engine, boolean upgrade) {
 		String connection = upgrade ? headers.get(HttpHeaderNames.CONNECTION) : null;
 		String protocol = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
 		dropFromRequest(headers);
@@ -53,14 +53,14 @@ final class ForwardedHeaders {
 	}
 
 	/** Removes the request headers that are not forwarded; framing is the caller's to set again. */
-	static void dropFromRequest(HttpHeaders headers) {
+	public static void dropFromRequest(HttpHeaders headers) {
 		for (AsciiString name : REQUEST_DROPPED_KEYS) {
 			headers.remove(name);
 		}
 	}
 
 	/** Removes the response headers that are not relayed; framing is the caller's to set again. */
-	static void dropFromResponse(HttpHeaders headers) {
+	public static void dropFromResponse(HttpHeaders headers) {
 		for (AsciiString name : RESPONSE_DROPPED_KEYS) {
 			headers.remove(name);
 		}

@@ -10,5 +10,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     path; {@code false} sends every request through the gateway's filters
  */
 @ConfigurationProperties("berth.gateway")
-record GatewayProperties(@DefaultValue("true") boolean fastPath) {
+public record GatewayProperties(@DefaultValue("true") boolean fastPath) {
 }

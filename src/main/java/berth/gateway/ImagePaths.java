@@ -14,14 +14,14 @@ import berth.policy.Endpoints;
  * reads the request, and everything downstream (policy, isolation, the engine) reads the same name.
  * Any other escape is left for the policy to refuse.
  */
-final class ImagePaths {
+public final class ImagePaths {
 
 	private static final Pattern NAME_ESCAPES = Pattern.compile("%(2[fF]|3[aA]|40)");
 
 	private ImagePaths() {
 	}
 
-	static void decode(HttpRequest head) {
+	public static void decode(HttpRequest head) {
 		String uri = head.uri();
 		if (uri.indexOf('%') < 0) {
 			return;
@@ -35,7 +35,7 @@ final class ImagePaths {
 	}
 
 	/** The path with an image name's escapes decoded, or as it is when it is no image path or has others. */
-	static String decoded(String path) {
+	public static String decoded(String path) {
 		String unversioned = Endpoints.unversioned(path);
 		if (!unversioned.startsWith("/images/") && !unversioned.startsWith("/distribution/")) {
 			return path;

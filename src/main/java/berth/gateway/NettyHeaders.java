@@ -8,9 +8,9 @@ import org.jspecify.annotations.Nullable;
 import berth.gateway.admission.Admission;
 
 /** A Netty request's headers as the admission reads them. */
-record NettyHeaders(HttpHeaders headers) implements Admission.Headers {
+public record NettyHeaders(HttpHeaders headers) implements Admission.Headers {
 
-	static NettyHeaders of(HttpHeaders headers) {
+	public static NettyHeaders of(HttpHeaders headers) {
 		return new NettyHeaders(headers);
 	}
 

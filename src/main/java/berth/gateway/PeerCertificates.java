@@ -17,7 +17,7 @@ import org.springframework.http.server.reactive.SslInfo;
  * The client certificate of a request that came over the TLS port, as the handshake verified it
  * against Berth's CA: on a Netty channel (fast path, hijacks) or a WebFlux request (the gateway).
  */
-final class PeerCertificates {
+public final class PeerCertificates {
 
 	/**
 	 * What the handshake gave, looked up once per connection: every request on it would otherwise scan
@@ -31,7 +31,7 @@ final class PeerCertificates {
 	private PeerCertificates() {
 	}
 
-	static @Nullable X509Certificate of(Channel channel) {
+	public static @Nullable X509Certificate of(Channel channel) {
 		Peer known = channel.attr(PEER).get();
 		if (known == null) {
 			known = new Peer(lookUp(channel));
@@ -54,7 +54,7 @@ final class PeerCertificates {
 		}
 	}
 
-	static @Nullable X509Certificate of(ServerHttpRequest request) {
+	public static @Nullable X509Certificate of(ServerHttpRequest request) {
 		SslInfo info = request.getSslInfo();
 		return info == null ? null : first(info.getPeerCertificates());
 	}

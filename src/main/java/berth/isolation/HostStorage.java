@@ -55,6 +55,16 @@ class HostStorage implements BodyRule {
 		return endpoint.equals("POST /containers/create");
 	}
 
+	/**
+	 * On an engine of the tenant's own (its VM) a bind is the VM's own storage, mounted as asked and
+	 * shown by the engine as asked; the VM's system paths stay refused ({@code policy/HostPaths}, which
+	 * every engine's requests pass).
+	 */
+	@Override
+	public boolean sharedEngineOnly() {
+		return true;
+	}
+
 	@Override
 	public Mono<Void> apply(Request request, ObjectNode body) {
 		return Mono.fromRunnable(() -> rewrite(body));

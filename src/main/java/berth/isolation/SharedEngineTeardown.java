@@ -1,6 +1,5 @@
 package berth.isolation;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +20,9 @@ import berth.account.TenantRef;
 import berth.backend.BackendTeardown;
 import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.backend.EngineClient;
+import berth.backend.EngineClient.Reply;
+import berth.web.DockerApiException;
 
 /**
  * Removes a deleted tenant's objects from every shared engine: its containers (forced, with their
@@ -55,19 +57,6 @@ class SharedEngineTeardown implements BackendTeardown {
 
 	/** One object to remove: how the engine names it in a DELETE. */
 	record Target(Kind kind, String path) {
-	}
-
-	private record Answer(int status, byte[] body) {
-
-		String message() {
-			try {
-				return JSON.readTree(body).path("message").asString("status " + status);
-			}
-			catch (RuntimeException e) {
-				return "status " + status;
-			}
-		}
-
 	}
 
 	private final Backends backends;
@@ -194,19 +183,14 @@ class SharedEngineTeardown implements BackendTeardown {
 		});
 	}
 
-	private static Mono<Answer> call(Engine engine, HttpMethod method, String path) {
-		return engine.http()
-			.responseTimeout(CALL_TIMEOUT)
-			.request(method)
-			.uri(path)
-			.responseSingle((response, body) -> body.asByteArray()
-				.defaultIfEmpty(new byte[0])
-				.map(bytes -> new Answer(response.status().code(), bytes)))
-			.switchIfEmpty(Mono.error(() -> new IllegalStateException(
-					"engine " + engine.id() + " gave no answer to " + method + " " + path.replaceFirst("\\?.*", ""))))
-			.onErrorMap(error -> error instanceof IOException || error instanceof io.netty.channel.ConnectTimeoutException
-					|| error instanceof io.netty.handler.timeout.ReadTimeoutException,
-					error -> new IllegalStateException("engine " + engine.id() + " is not reachable: " + error, error));
+	/** An engine call whose failure names the engine, in words the admin API can show. */
+	private static Mono<Reply> call(Engine engine, HttpMethod method, String path) {
+		String shown = method + " " + path.replaceFirst("\\?.*", "");
+		return EngineClient.call(engine, method, path)
+			.timeout(CALL_TIMEOUT, Mono.error(() -> new IllegalStateException(
+					"engine " + engine.id() + " gave no answer to " + shown + " within " + CALL_TIMEOUT)))
+			.onErrorMap(DockerApiException.class, error -> new IllegalStateException(
+					"engine " + engine.id() + ": " + error.getMessage().replaceFirst("^berth: ", ""), error));
 	}
 
 	private static String filter(TenantRef tenant) {

@@ -42,6 +42,12 @@ class PortRules implements BodyRule {
 		return endpoint.equals("POST /containers/create") && mode != SharedPortsProperties.Mode.ALLOW;
 	}
 
+	/** Host ports are shared only on a shared engine: an engine of the tenant's own binds them as asked. */
+	@Override
+	public boolean sharedEngineOnly() {
+		return true;
+	}
+
 	@Override
 	public Mono<Void> apply(Request request, ObjectNode body) {
 		return Mono.fromRunnable(() -> {

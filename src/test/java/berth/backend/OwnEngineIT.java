@@ -136,6 +136,33 @@ class OwnEngineIT {
 			.isEqualTo("inactive");
 	}
 
+	/**
+	 * On an engine of the tenant's own (its VM) a bind is the VM's own storage and a named port binds
+	 * on the VM as asked: nothing is rewritten, as nothing there is shared. The VM's system paths and
+	 * the engine's socket stay refused.
+	 */
+	@Test
+	void bindsAndPortsAreAsAskedOnAnEngineOfItsOwn() {
+		String name = "bound" + UUID.randomUUID().toString().substring(0, 8);
+		String path = "/srv/" + name + "/data";
+		tenant.docker("create", "--name", name, "-v", path + ":/d:ro", "-p", "127.0.0.1:18097:80", "busybox", "true")
+			.assertOk();
+		try {
+			assertThat(own.cli().docker("inspect", "--format", "{{json .HostConfig.Binds}} {{json .HostConfig.PortBindings}}",
+					name).assertOk().trimmed())
+				.isEqualTo("[\"" + path + ":/d:ro\"] {\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"18097\"}]}");
+		}
+		finally {
+			tenant.docker("rm", "-f", name).assertOk();
+		}
+		String before = own.cli().docker("ps", "-aq").assertOk().out();
+		DockerCli.Result socket = tenant.docker("create", "-v", "/var/run/docker.sock:/var/run/docker.sock", "busybox", "true");
+		assertThat(socket.err()).contains("berth: the engine's socket cannot be mounted into containers");
+		DockerCli.Result etc = tenant.docker("create", "--mount", "type=bind,src=/etc,dst=/h", "busybox", "true");
+		assertThat(etc.err()).contains("berth: host system paths cannot be mounted into containers (mount source /etc)");
+		assertThat(own.cli().docker("ps", "-aq").assertOk().out()).as("no container was made").isEqualTo(before);
+	}
+
 	@Test
 	void aTenantOnTheSharedEngineIsNotServedByTheOwnOne() {
 		Admin.TenantKey other = new Admin(port).newTenant("shared");

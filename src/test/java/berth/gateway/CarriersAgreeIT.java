@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import berth.gateway.fastpath.FastPathSupport;
 import berth.testing.Admin;
 import berth.testing.BerthTest;
 import berth.testing.DockerCli;
@@ -131,6 +132,8 @@ class CarriersAgreeIT {
 				new Fixture("POST", "/v1.41/containers/nosuch/attach?stream=1"),
 				new Fixture("POST", "/v1.41/containers/mine/attach?stream=1&stream=0"),
 				new Fixture("POST", "/v1.41/containers/mine/attach?stream=1", "{\"x\":1}", "Content-Type: application/json"),
+				// an empty JSON body where none is taken passes on every carrier (the hijack once refused it)
+				new Fixture("POST", "/v1.41/containers/nosuch/attach?stream=1&stdout=1", "{}", "Content-Type: application/json"),
 				new Fixture("POST", "/v1.41/exec/nosuch/start", "{\"Detach\":false}", "Content-Type: application/json"),
 				new Fixture("POST", "/v1.41/exec/nosuch/start", "{\"Detach\":false,\"Bogus\":1}",
 						"Content-Type: application/json"),

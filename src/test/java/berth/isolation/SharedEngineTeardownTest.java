@@ -163,7 +163,7 @@ class SharedEngineTeardownTest {
 	void anEngineAwayFailsTheCallSayingSo() {
 		SharedEngineTeardown away = teardown("unix:///tmp/" + tenant + "-no-engine.sock");
 		assertThatThrownBy(() -> away.tearDown(new TenantRef(UUID.randomUUID(), tenant)).block(Duration.ofSeconds(30)))
-			.hasMessageContaining("engine shared is not reachable");
+			.hasMessageContaining("engine shared: the Docker engine is not reachable");
 	}
 
 	private void assertNothingLeftOf(String name) {

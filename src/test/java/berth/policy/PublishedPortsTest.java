@@ -108,6 +108,35 @@ class PublishedPortsTest {
 			.contains("{\"IP\":\"127.0.0.1\",\"PrivatePort\":9000,\"PublicPort\":49153,\"Type\":\"tcp\"}");
 	}
 
+	/**
+	 * On an engine of the tenant's own (its VM) ports bind as asked, on the VM's address; binds of its
+	 * system paths are still refused.
+	 */
+	@Test
+	void anEngineOfTheTenantsOwnBindsPortsAsAsked() {
+		Refusals refusals = new Refusals(new SimpleMeterRegistry(), properties);
+		ImageSources sources = new ImageSources(PolicyFixturesTest.REGISTRIES, refusals);
+		Policy policy = new Policy(refusals, java.util.List.of(new ContainerRules(refusals,
+				tenant -> reactor.core.publisher.Mono.just(PolicyFixturesTest.STANDARD),
+				tenant -> reactor.core.publisher.Mono.just(0), new CreateTurns(), true), rules), properties, sources);
+		TenantRef acme = new TenantRef(UUID.randomUUID(), "acme");
+		Policy.Decision create = policy.decide(acme, "POST", "/v1.41/containers/create", null,
+				java.util.List.of("application/json"));
+		byte[] body = COMPOSE_80.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		JsonNode own = JSON.readTree(policy.checkBody(acme, create, "/v1.41/containers/create", body, false).block());
+		assertThat(own.at("/HostConfig/PortBindings/80~1tcp/0/HostPort").asString()).isEqualTo("80");
+		assertThat(own.at("/HostConfig/PortBindings/80~1tcp/0/HostIp").asString()).isEmpty();
+		assertThat(own.at("/Labels").has(PublishedPorts.LABEL)).isFalse();
+		JsonNode shared = JSON.readTree(policy.checkBody(acme, create, "/v1.41/containers/create", body, true).block());
+		assertThat(shared.at("/HostConfig/PortBindings").has("80/tcp")).as("the same body for the shared engine").isFalse();
+
+		byte[] socket = "{\"Image\":\"busybox\",\"HostConfig\":{\"Binds\":[\"/var/run/docker.sock:/s\"]}}"
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(PolicyRefusal.class,
+				() -> policy.checkBody(acme, create, "/v1.41/containers/create", socket, false).block())
+			.getMessage()).contains("the engine's socket cannot be mounted");
+	}
+
 	@Test
 	void aLabelThatIsNotBerthsShowsNothing() {
 		ObjectNode item = (ObjectNode) JSON.readTree("""

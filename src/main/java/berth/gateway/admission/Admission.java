@@ -141,22 +141,40 @@ public class Admission {
 			AfterAnswer after = new AfterAnswer();
 			Mono<Engine> engine = decision.registry() == null ? lookups.engineFor(tenant)
 					: policy.checkRegistry(tenant, decision).then(Mono.defer(() -> lookups.engineFor(tenant)));
-			return engine.flatMap(chosen -> checkedBody(tenant, decision, rawPath, body, chosen, after)
-				.map(java.util.Optional::of)
-				.defaultIfEmpty(java.util.Optional.empty())
-				.flatMap(checked -> {
-					byte[] bytes = checked.orElse(null);
-					if (chosen.kind() == Engine.Kind.OWN) {
-						return Mono.just(new Forward(tenant, chosen, endpoint, decision, rawTarget, rawTarget, bytes,
-								null, after));
-					}
-					TenantView view = TenantView.of(tenant.name(), method, rawPath, rawQuery);
-					return lookups.ownedTarget(tenant, method, rawPath, rawQuery)
-						.map(target -> new Forward(tenant, chosen, endpoint, decision, rawTarget, target, bytes, view,
-								after));
-				}))
-				.doOnError(refused -> after.run());
+			return engine.flatMap(chosen -> {
+				if (!reads(decision, body)) {
+					return forward(tenant, chosen, method, endpoint, decision, rawTarget, null, after);
+				}
+				return checkedBody(tenant, decision, rawPath, body, chosen, after).flatMap(
+						checked -> forward(tenant, chosen, method, endpoint, decision, rawTarget, checked, after));
+			})
+				// refused, or the client left while it was decided: what a rule held is let go
+				.doOnError(refused -> after.run())
+				.doOnCancel(after::run);
 		});
+	}
+
+	/** The forward for an engine: on a shared one, with the target the ownership check produced. */
+	private Mono<Forward> forward(TenantRef tenant, Engine engine, String method, Endpoint endpoint, Decision decision,
+			String rawTarget, byte @Nullable [] checked, AfterAnswer after) {
+		if (engine.kind() == Engine.Kind.OWN) {
+			return Mono.just(new Forward(tenant, engine, endpoint, decision, rawTarget, rawTarget, checked, null, after));
+		}
+		int q = rawTarget.indexOf('?');
+		String rawPath = q < 0 ? rawTarget : rawTarget.substring(0, q);
+		String rawQuery = q < 0 ? null : rawTarget.substring(q + 1);
+		TenantView view = TenantView.of(tenant.name(), method, rawPath, rawQuery);
+		return lookups.ownedTarget(tenant, method, rawPath, rawQuery)
+			.map(target -> new Forward(tenant, engine, endpoint, decision, rawTarget, target, checked, view, after));
+	}
+
+	/** Whether the policy reads the body: a JSON one always, an announced one where the endpoint takes none. */
+	private static boolean reads(Decision decision, BodyReader body) {
+		return switch (decision.body()) {
+			case STREAM -> false;
+			case NONE -> body.announced();
+			case JSON -> true;
+		};
 	}
 
 	/**
@@ -179,14 +197,14 @@ public class Admission {
 
 	/**
 	 * The body the engine gets: a JSON body read, checked by every rule and re-serialised; where the
-	 * endpoint takes none, an announced body read and passed on only if it says nothing ({@code {}});
-	 * a stream is not read (empty). What a rule holds for the request is left in {@code after}.
+	 * endpoint takes none, an announced body read and passed on only if it says nothing ({@code {}}).
+	 * What a rule holds for the request is left in {@code after}.
 	 */
 	private Mono<byte[]> checkedBody(TenantRef tenant, Decision decision, String rawPath, BodyReader body,
 			Engine engine, AfterAnswer after) {
 		return switch (decision.body()) {
-			case STREAM -> Mono.empty();
-			case NONE -> !body.announced() ? Mono.empty() : read(tenant, decision, body)
+			case STREAM -> Mono.error(new IllegalStateException("a stream is the carrier's to relay"));
+			case NONE -> read(tenant, decision, body)
 				.flatMap(received -> received.length == 0 || policy.emptyBody(tenant, decision, received)
 						? Mono.just(received) : Mono.error(policy.unexpectedBody(tenant, decision)));
 			case JSON -> read(tenant, decision, body)

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.fastpath;
 
 import java.util.ArrayDeque;
 import java.util.function.UnaryOperator;
@@ -31,10 +31,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import reactor.core.publisher.Mono;
 
+import berth.gateway.ErrorResponses;
+import berth.gateway.ForwardedHeaders;
+import berth.gateway.NettyHeaders;
+import berth.gateway.PeerCertificates;
 import berth.account.TenantRef;
 import berth.backend.Engine;
 import berth.gateway.admission.Admission;
 import berth.gateway.admission.Forward;
+import berth.isolation.TenantView;
 import berth.metrics.GatewayMetrics.Direction;
 import berth.policy.Endpoints;
 import berth.policy.AfterAnswer;
@@ -113,19 +118,39 @@ final class FastExchange implements EngineConnections.Listener {
 
 	private boolean retried;
 
-	/** The request head has been written to the engine, and all of it (the last content too). */
-	private boolean forwarding;
+	/** Where the request stands on its way to the engine. */
+	private enum Sending {
 
-	private boolean requestSent;
+		/** Not written yet: being admitted, or waiting for an engine connection (again, after a retry). */
+		WAITING,
+		/** The head is written; the body streams on. */
+		FORWARDING,
+		/** All of it is written, the last content too. */
+		SENT
+
+	}
+
+	/** Where the engine's answer stands; {@link #FINISHED} once the exchange is over, whoever ended it. */
+	private enum Answering {
+
+		AWAITED,
+		/** An informational answer (100 Continue) is being relayed; the final one follows. */
+		INFORMATIONAL,
+		/** The head is held while the body is gathered to be rewritten whole. */
+		GATHERING,
+		/** The head has been relayed: from then on only closing can tell the client of a failure. */
+		RELAYING, FINISHED
+
+	}
+
+	private Sending sending = Sending.WAITING;
+
+	private Answering answering = Answering.AWAITED;
 
 	/** The engine's final status, once its head arrived; its head has then been relayed. */
 	private int status;
 
-	private boolean informational;
-
 	private boolean engineKeepAlive;
-
-	private boolean finished;
 
 	/** How the tenant is shown the answer, and, while an answer is gathered whole, its head and body. */
 	private AnswerRewrites.@Nullable Rewrite view;
@@ -135,9 +160,6 @@ final class FastExchange implements EngineConnections.Listener {
 	private @Nullable HttpResponse heldHead;
 
 	private @Nullable CompositeByteBuf whole;
-
-	/** The answer's head has been relayed: from then on only closing can tell the client of a failure. */
-	private boolean headSent;
 
 	/** The client connection reads on its own (reactor-netty's own setting is off). */
 	private boolean clientAutoRead;
@@ -160,6 +182,10 @@ final class FastExchange implements EngineConnections.Listener {
 	/** Whether the client has yet to send the end of the request (for a request without a body, its empty end). */
 	boolean requestOpen() {
 		return requestOpen;
+	}
+
+	private boolean finished() {
+		return answering == Answering.FINISHED;
 	}
 
 	/** Whether some of the request body is still on its way: the connection cannot carry another request. */
@@ -192,7 +218,7 @@ final class FastExchange implements EngineConnections.Listener {
 	};
 
 	private void admitted(Forward forward) {
-		if (finished) {
+		if (finished()) {
 			forward.after().run();
 			return;
 		}
@@ -200,19 +226,20 @@ final class FastExchange implements EngineConnections.Listener {
 		this.after = forward.after();
 		this.target = forward.target();
 		this.engine = forward.engine();
-		view = forward.view() == null ? null : support.answers().of(forward.tenant(), method, rawPath, rawQuery);
+		TenantView shown = forward.view();
+		view = shown == null ? null : support.answers().of(shown);
 		support.connections().acquire(forward.engine(), client.channel(), this, this::connected);
 	}
 
 	private void connected(EngineConnections.@Nullable Link acquired, @Nullable Throwable error) {
 		if (acquired == null) {
-			if (!finished) {
+			if (!finished()) {
 				log.warn("engine for tenant {} unreachable: {}", tenant == null ? "?" : tenant.name(), String.valueOf(error));
 				refuse(UNREACHABLE);
 			}
 			return;
 		}
-		if (finished) {
+		if (finished()) {
 			support.connections().release(acquired);
 			return;
 		}
@@ -237,12 +264,12 @@ final class FastExchange implements EngineConnections.Listener {
 		else if (!hasBody) {
 			headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
 		}
-		forwarding = true;
+		sending = Sending.FORWARDING;
 		engineChannel.write(request);
 		if (!hasBody) {
 			// the client's (empty) last content is not needed: a retry can send this again
 			engineChannel.write(LastHttpContent.EMPTY_LAST_CONTENT);
-			requestSent = true;
+			sending = Sending.SENT;
 		}
 		else if (early != null) {
 			HttpContent content;
@@ -264,7 +291,7 @@ final class FastExchange implements EngineConnections.Listener {
 		if (last) {
 			requestOpen = false;
 		}
-		if (finished || !hasBody) {
+		if (finished() || !hasBody) {
 			content.release();
 			return;
 		}
@@ -280,7 +307,7 @@ final class FastExchange implements EngineConnections.Listener {
 			support.metrics().httpBytes(Direction.UPSTREAM, size);
 		}
 		EngineConnections.Link current = link;
-		if (current != null && forwarding) {
+		if (current != null && sending != Sending.WAITING) {
 			if (last) {
 				sendBurst(current.channel());
 				toEngine(current.channel(), content);
@@ -323,7 +350,7 @@ final class FastExchange implements EngineConnections.Listener {
 	private void toEngine(Channel engineChannel, HttpContent content) {
 		HttpContent out = content;
 		if (content instanceof LastHttpContent last) {
-			requestSent = true;
+			sending = Sending.SENT;
 			if (!last.trailingHeaders().isEmpty()) {
 				out = new DefaultLastHttpContent(last.content().retain());
 				last.release();
@@ -339,7 +366,7 @@ final class FastExchange implements EngineConnections.Listener {
 	 * connection at once resumes reading from inside it.
 	 */
 	private void pace(Channel engineChannel) {
-		if (!requestOpen || finished) {
+		if (!requestOpen || finished()) {
 			return;
 		}
 		if (engineChannel.isWritable()) {
@@ -360,7 +387,7 @@ final class FastExchange implements EngineConnections.Listener {
 
 	void clientReadComplete() {
 		EngineConnections.Link current = link;
-		if (current != null && forwarding && !finished) {
+		if (current != null && sending != Sending.WAITING && !finished()) {
 			sendBurst(current.channel());
 			pace(current.channel());
 			current.channel().flush();
@@ -369,7 +396,7 @@ final class FastExchange implements EngineConnections.Listener {
 
 	@Override
 	public void engineWritable() {
-		if (requestOpen && forwarding && !finished) {
+		if (requestOpen && sending != Sending.WAITING && !finished()) {
 			clientReading(true);
 		}
 	}
@@ -383,13 +410,13 @@ final class FastExchange implements EngineConnections.Listener {
 
 	@Override
 	public void engineRead(Object msg) {
-		if (finished) {
+		if (finished()) {
 			ReferenceCountUtil.release(msg);
 			return;
 		}
 		if (msg instanceof HttpResponse head) {
 			if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-				informational = true;
+				answering = Answering.INFORMATIONAL;
 				client.write(head);
 			}
 			else {
@@ -401,8 +428,10 @@ final class FastExchange implements EngineConnections.Listener {
 			ReferenceCountUtil.release(msg);
 			return;
 		}
-		if (informational) {
-			informational = !(content instanceof LastHttpContent);
+		if (answering == Answering.INFORMATIONAL) {
+			if (content instanceof LastHttpContent) {
+				answering = Answering.AWAITED;
+			}
 			client.write(content);
 			return;
 		}
@@ -445,9 +474,10 @@ final class FastExchange implements EngineConnections.Listener {
 			rewrite = function;
 			heldHead = head;
 			whole = client.alloc().compositeBuffer();
+			answering = Answering.GATHERING;
 			return;
 		}
-		headSent = true;
+		answering = Answering.RELAYING;
 		client.write(head);
 	}
 
@@ -487,7 +517,7 @@ final class FastExchange implements EngineConnections.Listener {
 		}
 		heldHead = null;
 		head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING).set(HttpHeaderNames.CONTENT_LENGTH, shown.length);
-		headSent = true;
+		answering = Answering.RELAYING;
 		client.write(head);
 		if (shown.length > 0) {
 			support.metrics().httpBytes(Direction.DOWNSTREAM, shown.length);
@@ -497,20 +527,20 @@ final class FastExchange implements EngineConnections.Listener {
 
 	@Override
 	public void engineReadComplete() {
-		if (!finished) {
+		if (!finished()) {
 			client.flush();
 		}
 	}
 
 	/** The engine's answer is complete: its connection goes back to the pool if it is clean. */
 	private void answered(HttpContent last) {
-		finished = true;
+		answering = Answering.FINISHED;
 		// the engine may answer before the whole body came (an upload it refused): what was gathered goes
 		releaseEarly();
 		EngineConnections.Link current = link;
 		link = null;
 		if (current != null) {
-			if (engineKeepAlive && requestSent) {
+			if (engineKeepAlive && sending == Sending.SENT) {
 				support.connections().release(current);
 			}
 			else {
@@ -524,11 +554,11 @@ final class FastExchange implements EngineConnections.Listener {
 
 	@Override
 	public void engineClosed() {
-		if (finished) {
+		if (finished()) {
 			return;
 		}
 		link = null;
-		if (headSent || informational) {
+		if (answering == Answering.RELAYING || answering == Answering.INFORMATIONAL) {
 			// the answer was cut short: the only way to tell the client is to close
 			abort(status);
 			client.close();
@@ -539,8 +569,7 @@ final class FastExchange implements EngineConnections.Listener {
 				&& (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
 			// an idle connection the engine closed as it was reused: a read is asked again on a new one
 			retried = true;
-			forwarding = false;
-			requestSent = false;
+			sending = Sending.WAITING;
 			support.connections().acquire(chosen, client.channel(), this, this::connected);
 			return;
 		}
@@ -551,10 +580,10 @@ final class FastExchange implements EngineConnections.Listener {
 
 	/** Answers a refusal or failure in the engine's error shape, before any of the engine's answer. */
 	private void refuse(Throwable error) {
-		if (finished) {
+		if (finished()) {
 			return;
 		}
-		if (headSent) {
+		if (answering == Answering.RELAYING) {
 			abort(status);
 			client.close();
 			return;
@@ -587,7 +616,7 @@ final class FastExchange implements EngineConnections.Listener {
 	}
 
 	private void abort(int recordedStatus) {
-		if (finished) {
+		if (finished()) {
 			return;
 		}
 		stop();
@@ -597,7 +626,7 @@ final class FastExchange implements EngineConnections.Listener {
 
 	/** Ends the exchange before the engine's answer did: its engine connection is in an unknown state. */
 	private void stop() {
-		finished = true;
+		answering = Answering.FINISHED;
 		EngineConnections.Link current = link;
 		link = null;
 		if (current != null) {

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.route;
 
 import java.io.ByteArrayOutputStream;
 import java.util.function.UnaryOperator;

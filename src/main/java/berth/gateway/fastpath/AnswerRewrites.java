@@ -1,10 +1,10 @@
-package berth.gateway;
+package berth.gateway.fastpath;
 
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 
-import berth.account.TenantRef;
+import berth.isolation.TenantView;
 
 /**
  * What a tenant is shown of the engine's answers on the fast path: where a feature that rewrites
@@ -17,10 +17,10 @@ import berth.account.TenantRef;
 interface AnswerRewrites {
 
 	/**
-	 * How one request's answer is shown to its tenant, from the request as the tenant sent it; null
-	 * when it is shown as the engine sent it.
+	 * How one request's answer is shown to its tenant, from the view the admission worked out for the
+	 * request as the tenant sent it; null when it is shown as the engine sent it.
 	 */
-	@Nullable Rewrite of(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery);
+	@Nullable Rewrite of(TenantView view);
 
 	/** The rewrite of one request's answer. */
 	interface Rewrite {

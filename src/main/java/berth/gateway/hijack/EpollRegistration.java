@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.hijack;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.route;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
@@ -29,6 +29,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
+import berth.gateway.DockerRoute;
+import berth.gateway.ForwardedHeaders;
 import berth.account.TenantRef;
 import berth.gateway.admission.Forward;
 import berth.web.DockerApiException;
@@ -45,8 +47,6 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EngineRoutingFilter.class);
 
-	static final String SCHEME = "berth";
-
 
 	@Override
 	public int getOrder() {
@@ -56,7 +56,7 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
-		if (isAlreadyRouted(exchange) || url == null || !SCHEME.equals(url.getScheme())) {
+		if (isAlreadyRouted(exchange) || url == null || !DockerRoute.SCHEME.equals(url.getScheme())) {
 			return chain.filter(exchange);
 		}
 		setAlreadyRouted(exchange);

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.route;
 
 import java.net.URI;
 import java.time.Duration;
@@ -24,6 +24,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
+import berth.gateway.PeerCertificates;
 import berth.account.TenantRef;
 import berth.gateway.admission.Admission;
 import berth.gateway.admission.Forward;

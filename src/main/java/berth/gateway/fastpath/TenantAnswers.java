@@ -1,24 +1,21 @@
-package berth.gateway;
+package berth.gateway.fastpath;
 
 import java.util.function.UnaryOperator;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
-import berth.account.TenantRef;
 import berth.isolation.TenantView;
 
 /**
  * The fast path's answers as the tenant knows its objects: the same {@link TenantView} the gateway's
- * {@link AdmissionFilter} applies. Small JSON answers (lists, inspects) and every error answer are
+ * {@code AdmissionFilter} applies. Small JSON answers (lists, inspects) and every error answer are
  * rewritten whole; event and stats streams, rewritten line by line, stay on the gateway.
  */
 @Component
 class TenantAnswers implements AnswerRewrites {
 
 	@Override
-	public Rewrite of(TenantRef tenant, String method, String rawPath, @Nullable String rawQuery) {
-		TenantView view = TenantView.of(tenant.name(), method, rawPath, rawQuery);
+	public Rewrite of(TenantView view) {
 		UnaryOperator<byte[]> json = view.shape() == TenantView.Shape.JSON ? view::json : null;
 		return status -> {
 			if (status >= 400) {

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.hijack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

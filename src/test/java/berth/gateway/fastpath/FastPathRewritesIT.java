@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.fastpath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.fastpath;
 
 import java.util.ArrayDeque;
 
@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
+
+import berth.gateway.ImagePaths;
 
 /**
  * The fast path of one client connection, right behind the HTTP codec. A request it

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.hijack;
 
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.core.annotation.Order;
@@ -13,12 +13,12 @@ import berth.policy.Policy;
 /** Puts a {@link HijackHandler} behind the HTTP codec of every connection on the tenant port. */
 @Component
 @Order(HijackSupport.ORDER)
-class HijackSupport implements NettyServerCustomizer {
+public class HijackSupport implements NettyServerCustomizer {
 
-	static final String HTTP_CODEC = NettyPipeline.HttpCodec;
+	public static final String HTTP_CODEC = NettyPipeline.HttpCodec;
 
 	/** Before {@link FastPathSupport}, which puts its handler in front of this one. */
-	static final int ORDER = 0;
+	public static final int ORDER = 0;
 
 	private final Admission admission;
 

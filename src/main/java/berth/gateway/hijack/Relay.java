@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.hijack;
 
 import java.util.ArrayDeque;
 import java.util.Queue;

@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.hijack;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import reactor.core.publisher.Mono;
 
+import berth.gateway.DockerRoute;
+import berth.gateway.ErrorResponses;
+import berth.gateway.ForwardedHeaders;
+import berth.gateway.NettyHeaders;
+import berth.gateway.PeerCertificates;
 import berth.policy.Endpoints;
 import berth.backend.Engine;
 import berth.gateway.admission.Admission;

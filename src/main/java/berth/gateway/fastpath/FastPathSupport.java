@@ -1,4 +1,4 @@
-package berth.gateway;
+package berth.gateway.fastpath;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -14,6 +14,9 @@ import org.springframework.stereotype.Component;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.http.server.HttpServer;
 
+import berth.gateway.DockerRoute;
+import berth.gateway.GatewayProperties;
+import berth.gateway.hijack.HijackSupport;
 import berth.gateway.admission.Admission;
 import berth.metrics.GatewayMetrics;
 import berth.policy.Endpoint;
@@ -27,7 +30,7 @@ import berth.policy.Policy;
  */
 @Component
 @Order(HijackSupport.ORDER + 1)
-class FastPathSupport implements NettyServerCustomizer {
+public class FastPathSupport implements NettyServerCustomizer {
 
 	private final Admission admission;
 
@@ -93,7 +96,7 @@ class FastPathSupport implements NettyServerCustomizer {
 	 * is not rewritten as it streams. JSON bodies, Berth's own pages and anything unusual go on: upgrades and malformed targets to the hijack handler, the
 	 * rest to the gateway's filters.
 	 */
-	boolean carries(HttpRequest head) {
+	public boolean carries(HttpRequest head) {
 		if (!head.decoderResult().isSuccess() || head instanceof LastHttpContent
 				|| !HttpVersion.HTTP_1_1.equals(head.protocolVersion())) {
 			return false;
