@@ -15,7 +15,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import berth.account.Tenant;
+import berth.account.TenantRef;
 import berth.account.Tenants;
+import berth.backend.TenantPlanChanged;
 
 @RestController
 class PlanController {
@@ -32,10 +34,22 @@ class PlanController {
 
 	private final ApplicationEventPublisher events;
 
-	PlanController(Plans plans, Tenants tenants, ApplicationEventPublisher events) {
+	private final ContainerCount containers;
+
+	PlanController(Plans plans, Tenants tenants, ApplicationEventPublisher events, ContainerCount containers) {
 		this.plans = plans;
 		this.tenants = tenants;
 		this.events = events;
+		this.containers = containers;
+	}
+
+	/** A change of plan, and whether it moves the tenant to another kind of backend. */
+	private record Move(Tenant tenant, String from, String to) {
+
+		boolean changesBackend() {
+			return !from.equals(to);
+		}
+
 	}
 
 	@GetMapping("/api/v1/plans")
@@ -62,10 +76,22 @@ class PlanController {
 			if (!plans.exists(plan)) {
 				throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "no plan named '" + plan + "'");
 			}
-			plans.assign(tenant.id(), plan);
-			events.publishEvent(new PlanCache.TenantPlanChanged(tenant.id()));
-			return new TenantPlan(name, plans.ofTenant(tenant.id()).orElseThrow());
-		});
+			return new Move(tenant, plans.backendOfTenant(tenant.id()), plans.backendOf(plan));
+		}).flatMap(move -> !move.changesBackend() ? Mono.just(move)
+				// the containers would stay behind on the old backend, out of the tenant's sight
+				: containers.of(new TenantRef(move.tenant().id(), move.tenant().name())).map(count -> {
+					if (count > 0) {
+						throw new ResponseStatusException(HttpStatus.CONFLICT, "tenant '" + name + "' has " + count
+								+ " container(s) on its " + move.from() + " backend; plan '" + plan + "' is served by the "
+								+ move.to() + " backend, where they would not follow: remove them first");
+					}
+					return move;
+				})).flatMap(move -> blocking(() -> {
+					plans.assign(move.tenant().id(), plan);
+					events.publishEvent(new PlanCache.TenantPlanChanged(move.tenant().id()));
+					events.publishEvent(new TenantPlanChanged(move.tenant().id()));
+					return new TenantPlan(name, plans.ofTenant(move.tenant().id()).orElseThrow());
+				}));
 	}
 
 	private Tenant tenant(String name) {

@@ -32,6 +32,18 @@ class Plans {
 		return jdbc.sql("select count(*) from plan where name = ?").param(plan).query(Integer.class).single() == 1;
 	}
 
+	/** The backend that serves a plan's tenants: {@code shared} or {@code proxmox}. */
+	String backendOf(String plan) {
+		return jdbc.sql("select backend from plan where name = ?").param(plan).query(String.class).single();
+	}
+
+	String backendOfTenant(UUID tenantId) {
+		return jdbc.sql("select p.backend from plan p join tenant t on t.plan = p.name where t.id = ?")
+			.param(tenantId)
+			.query(String.class)
+			.single();
+	}
+
 	void assign(UUID tenantId, String plan) {
 		jdbc.sql("update tenant set plan = ? where id = ?").params(plan, tenantId).update();
 	}

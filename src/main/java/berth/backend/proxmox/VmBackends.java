@@ -4,12 +4,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.context.event.EventListener;
 import reactor.core.publisher.Mono;
 
 import berth.account.AuthProperties;
 import berth.account.TenantRef;
 import berth.backend.Backends;
 import berth.backend.Engine;
+import berth.backend.TenantPlanChanged;
 import berth.outage.Database;
 import berth.outage.LastKnown;
 
@@ -43,8 +45,9 @@ final class VmBackends implements Backends {
 		return shared.engines();
 	}
 
-	void planChanged(UUID tenantId) {
-		plans.invalidate(tenantId);
+	@EventListener
+	void on(TenantPlanChanged event) {
+		plans.invalidate(event.tenantId());
 	}
 
 }

@@ -57,6 +57,9 @@ class VmBackendIT {
 	TenantVms vms;
 
 	@Autowired
+	io.micrometer.core.instrument.MeterRegistry registry;
+
+	@Autowired
 	org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
 	Admin admin;
@@ -113,6 +116,17 @@ class VmBackendIT {
 		assertThat(onVm.out()).contains("first");
 		Result onShared = DockerCli.engine().docker("ps", "-a", "--format", "{{.Names}}");
 		assertThat(onShared.out()).doesNotContain(tenant.tenant());
+
+		Admin.Response backend = admin.call("GET", "/api/v1/tenants/" + tenant.tenant() + "/backend", null);
+		assertThat(backend.status()).isEqualTo(200);
+		assertThat(backend.json().get("kind").asString()).isEqualTo("proxmox");
+		assertThat(backend.json().get("state").asString()).isEqualTo("ready");
+		assertThat(backend.json().get("vmid").asInt()).isEqualTo(vm.vmid());
+		assertThat(backend.json().get("node").asString()).isEqualTo(roomiest);
+		assertThat(backend.json().get("address").asString()).isEqualTo(vm.address());
+		assertThat(backend.json().get("since").asString()).isNotBlank();
+		assertThat(registry.get("berth.vms").tag("state", "ready").gauge().value()).isPositive();
+		assertThat(registry.get("berth.vm.wake").tag("path", "clone").timer().count()).isPositive();
 
 		// the next command finds the VM ready: no clone, no start
 		assertThat(cli.docker("ps", "-a", "--format", "{{.Names}}").out()).contains("first");
@@ -175,6 +189,18 @@ class VmBackendIT {
 
 		// and a TLS client without Berth's certificate is refused by the engine itself
 		assertThat(refusesWithoutClientCertificate(vmB.address())).isTrue();
+
+		// with containers on its VM, the tenant cannot move to a plan of the shared engine
+		Admin.Response moved = admin.call("PUT", "/api/v1/tenants/" + a.tenant() + "/plan", Map.of("plan", "standard"));
+		assertThat(moved.status()).isEqualTo(409);
+		assertThat(moved.contentType()).contains("application/problem+json");
+		assertThat(moved.json().get("detail").asString()).contains("1 container(s) on its proxmox backend");
+		assertThat(vms.planOf(vmA.tenantId())).isPresent();
+		assertThat(cliA.docker("rm", "-f", "secret-a").exitCode()).isZero();
+		assertThat(admin.call("PUT", "/api/v1/tenants/" + a.tenant() + "/plan", Map.of("plan", "standard")).status())
+			.isEqualTo(200);
+		assertThat(admin.call("GET", "/api/v1/tenants/" + a.tenant() + "/backend", null).json().get("kind").asString())
+			.isEqualTo("shared");
 	}
 
 	/** A TLS client that trusts the engine but has no client certificate cannot list containers. */
@@ -233,6 +259,7 @@ class VmBackendIT {
 		assertThat(ps.exitCode()).as(ps.err()).isZero();
 		assertThat(CLUSTER.pve.count("clone") - clones).isEqualTo(1);
 		assertThat(vmOf(tenant.tenant()).state()).isEqualTo(VmState.READY);
+		assertThat(registry.get("berth.proxmox.errors").tag("kind", "locked").counter().count()).isGreaterThanOrEqualTo(2);
 	}
 
 }
