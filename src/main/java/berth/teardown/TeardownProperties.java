@@ -8,6 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How deleted tenants' backends are torn down.
  *
+ * @param enabled whether this replica takes teardowns on; false on a replica that should never
+ *     remove tenants' objects (another replica then does it) ({@code BERTH_TEARDOWN_ENABLED})
  * @param pollInterval how often each replica looks for due teardowns ({@code BERTH_TEARDOWN_POLL_INTERVAL})
  * @param lease how long an attempt may run before another replica may take the teardown over (a
  *     replica that died mid-attempt holds it no longer) ({@code BERTH_TEARDOWN_LEASE})
@@ -16,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRetry the longest wait between attempts ({@code BERTH_TEARDOWN_MAX_RETRY})
  */
 @ConfigurationProperties("berth.teardown")
-public record TeardownProperties(@DefaultValue("5s") Duration pollInterval, @DefaultValue("5m") Duration lease,
+public record TeardownProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration pollInterval, @DefaultValue("5m") Duration lease,
 		@DefaultValue("5s") Duration firstRetry, @DefaultValue("10m") Duration maxRetry) {
 
 	public TeardownProperties {

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -52,7 +53,9 @@ class TeardownWorker {
 
 	private final Database database;
 
-	private final MeterRegistry meters;
+	private final Counter finished;
+
+	private final Counter failed;
 
 	private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(work -> {
 		Thread named = new Thread(work, "berth-teardown");
@@ -66,11 +69,17 @@ class TeardownWorker {
 		this.backends = List.copyOf(backends);
 		this.properties = properties;
 		this.database = database;
-		this.meters = meters;
+		// registered at start, so that an alert on failures sees a zero before the first one
+		this.finished = meters.counter("berth.teardown.attempts", "outcome", "finished");
+		this.failed = meters.counter("berth.teardown.attempts", "outcome", "failed");
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
 	void start() {
+		if (!properties.enabled()) {
+			log.info("teardowns are left to other replicas (berth.teardown.enabled=false)");
+			return;
+		}
 		long every = properties.pollInterval().toMillis();
 		thread.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
 	}
@@ -121,7 +130,7 @@ class TeardownWorker {
 			return;
 		}
 		boolean recorded = teardowns.finished(claimed);
-		meters.counter("berth.teardown.attempts", "outcome", "finished").increment();
+		finished.increment();
 		audit.info("teardown finished tenant={} id={} attempt={} removed={}{}", claimed.name(), claimed.tenantId(),
 				claimed.attempt(), done, recorded ? "; the name is free again" : "; the lease had run out, not recorded");
 	}
@@ -130,7 +139,7 @@ class TeardownWorker {
 		String error = describe(failure);
 		Duration retryAfter = properties.retryAfter(claimed.attempt());
 		boolean recorded = teardowns.failed(claimed, error, retryAfter);
-		meters.counter("berth.teardown.attempts", "outcome", "failed").increment();
+		failed.increment();
 		audit.info("teardown failed tenant={} id={} attempt={} retry_in={} error=\"{}\"{}", claimed.name(),
 				claimed.tenantId(), claimed.attempt(), retryAfter, error,
 				recorded ? "" : "; the lease had run out, not recorded");

@@ -15,6 +15,7 @@ class TeardownPropertiesTest {
 	@Test
 	void defaultsAreTheDocumentedOnes() {
 		TeardownProperties defaults = bind(Map.of());
+		assertThat(defaults.enabled()).isTrue();
 		assertThat(defaults.pollInterval()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(defaults.lease()).isEqualTo(Duration.ofMinutes(5));
 		assertThat(defaults.firstRetry()).isEqualTo(Duration.ofSeconds(5));
@@ -23,9 +24,9 @@ class TeardownPropertiesTest {
 
 	@Test
 	void settingsBindFromTheirDocumentedNames() {
-		TeardownProperties set = bind(Map.of("berth.teardown.poll-interval", "250ms", "berth.teardown.lease", "1m",
-				"berth.teardown.first-retry", "2s", "berth.teardown.max-retry", "30s"));
-		assertThat(set).isEqualTo(new TeardownProperties(Duration.ofMillis(250), Duration.ofMinutes(1),
+		TeardownProperties set = bind(Map.of("berth.teardown.enabled", "false", "berth.teardown.poll-interval", "250ms",
+				"berth.teardown.lease", "1m", "berth.teardown.first-retry", "2s", "berth.teardown.max-retry", "30s"));
+		assertThat(set).isEqualTo(new TeardownProperties(false, Duration.ofMillis(250), Duration.ofMinutes(1),
 				Duration.ofSeconds(2), Duration.ofSeconds(30)));
 	}
 

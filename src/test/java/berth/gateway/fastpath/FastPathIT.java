@@ -37,6 +37,8 @@ class FastPathIT {
 	static void engineOverTcp(DynamicPropertyRegistry registry) {
 		engine.start();
 		registry.add("berth.backend.docker-host", () -> "tcp://127.0.0.1:" + engine.port());
+		// a private engine: this Berth must not take other tests' teardowns on (they are of the real engine)
+		registry.add("berth.teardown.enabled", () -> "false");
 	}
 
 	@AfterAll
