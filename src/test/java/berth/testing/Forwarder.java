@@ -41,6 +41,9 @@ public final class Forwarder implements AutoCloseable {
 
 	private final AtomicInteger active = new AtomicInteger();
 
+	/** The request line each open connection carried last, by its client side. */
+	private final java.util.Map<SocketChannel, String> lastRequest = new java.util.concurrent.ConcurrentHashMap<>();
+
 	/** The first bytes that clients sent through this forwarder, for tests that check what reached the far side. */
 	private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
 
@@ -91,6 +94,14 @@ public final class Forwarder implements AutoCloseable {
 		return active.get();
 	}
 
+	/**
+	 * Open connections whose latest request line starts with {@code start}: tells one stream's
+	 * connection from the others a Berth keeps to the same engine (its event stream, pooled links).
+	 */
+	public long openCarrying(String start) {
+		return lastRequest.values().stream().filter(line -> line.startsWith(start)).count();
+	}
+
 	/** Starts listening; does nothing when it already listens. */
 	public synchronized void start() {
 		if (server != null && server.isOpen()) {
@@ -129,6 +140,7 @@ public final class Forwarder implements AutoCloseable {
 							closeQuietly(engine);
 							open.remove(client);
 							open.remove(engine);
+							lastRequest.remove(client);
 							active.decrementAndGet();
 						}
 					};
@@ -171,6 +183,7 @@ public final class Forwarder implements AutoCloseable {
 				buffer.flip();
 				if (fromClient) {
 					record(buffer);
+					noteRequestLine(from, buffer);
 				}
 				while (buffer.hasRemaining()) {
 					to.write(buffer);
@@ -182,6 +195,15 @@ public final class Forwarder implements AutoCloseable {
 		catch (IOException e) {
 			closeQuietly(from);
 			closeQuietly(to);
+		}
+	}
+
+	private void noteRequestLine(SocketChannel client, ByteBuffer buffer) {
+		String start = StandardCharsets.ISO_8859_1.decode(buffer.duplicate()).toString();
+		int end = start.indexOf("\r\n");
+		String line = end < 0 ? start : start.substring(0, end);
+		if (line.matches("[A-Z]+ /\\S* HTTP/1\\.[01]")) {
+			lastRequest.put(client, line);
 		}
 	}
 

@@ -270,16 +270,17 @@ class FastPathIT {
 
 	@Test
 	void aClientLeavingInTheMiddleOfAStreamClosesItsEngineConnection() {
-		int during;
+		// counted by the request the engine connection carries: Berth's own event stream reconnects
+		// through the same engine at moments of its own and must not be taken for the client's
+		String stream = "GET /v1.41/events";
 		try (Raw.Connection client = new Raw.Connection(port)) {
 			client.write(Raw.Connection.request("GET", "/v1.41/events", auth));
 			Raw.Answer head = client.readHead();
 			assertThat(head.status()).isEqualTo(200);
 			assertThat(head.head()).containsIgnoringCase("Transfer-Encoding: chunked");
-			during = engine.active();
-			assertThat(during).isPositive();
+			assertThat(engine.openCarrying(stream)).isEqualTo(1);
 		}
-		await().atMost(Duration.ofSeconds(5)).until(() -> engine.active() <= during - 1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> engine.openCarrying(stream) == 0);
 	}
 
 	private static HttpRequest request(String method, String target, String... header) {
