@@ -79,6 +79,11 @@ class ProxmoxBackend {
 	}
 
 	@Bean
+	VmTeardown vmTeardown(ProxmoxClient client, TenantVms vms, VmWaker waker) {
+		return new VmTeardown(client, vms, waker, replica());
+	}
+
+	@Bean
 	@Primary
 	VmBackends vmBackends(@Qualifier("sharedEngineBackends") Backends shared, VmWaker waker, TenantVms vms,
 			Database database, AuthProperties auth) {

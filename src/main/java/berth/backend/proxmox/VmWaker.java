@@ -315,7 +315,11 @@ final class VmWaker {
 		TenantVm vm = claim.now();
 		return switch (vm.state()) {
 			case ABSENT, GONE -> cloneNew(claim);
-			case CLONING -> vm.upid() != null ? finishClone(claim) : cloneNew(claim);
+			case CLONING -> {
+				// a clone another replica began counts as this wake's
+				claim.cloned = true;
+				yield vm.upid() != null ? finishClone(claim) : cloneNew(claim);
+			}
 			case STARTING -> vm.upid() != null ? finishStart(claim) : start(claim);
 			case BOOTING -> boot(claim);
 			case READY -> Mono.just(engines.engine(vm))

@@ -163,6 +163,14 @@ class VmBackendIT {
 		assertThat(CLUSTER.machines.engine(vmOf(tenant.tenant()).vmid()).docker("ps", "--format", "{{.Names}}").out())
 			.contains("web");
 		assertThat(cli.compose(dir, "-p", "vmapp", "down", "-t", "0").exitCode()).isZero();
+
+		// a deleted tenant's VM is stopped and destroyed, and its row closed
+		int vmid = vmOf(tenant.tenant()).vmid();
+		assertThat(admin.call("DELETE", "/api/v1/tenants/" + tenant.tenant(), null).status()).isEqualTo(204);
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(90))
+			.until(() -> CLUSTER.pve.vm(vmid) == null && vmOf(tenant.tenant()).state() == VmState.GONE);
+		assertThat(CLUSTER.pve.log()).contains("stop " + vmid, "destroy " + vmid);
 	}
 
 	@Test
