@@ -72,10 +72,14 @@ public class Tenants {
 	 */
 	boolean delete(UUID id, Duration delay) {
 		return jdbc.sql("""
-				with deleted as (delete from tenant where id = ? returning id, name),
+				with deleted as (delete from tenant where id = ? returning id, name, plan),
 				retired as (update tenant_name set retired_at = now() where name in (select name from deleted))
-				insert into teardown (tenant_id, name, requested_at, due_at)
-				select id, name, now(), now() + ? * interval '1 millisecond' from deleted""")
+				insert into teardown (tenant_id, name, requested_at, due_at, backend)
+				select d.id, d.name, now(), now() + ? * interval '1 millisecond',
+				       case when p.backend = 'proxmox'
+				              or exists (select 1 from tenant_backend b where b.tenant_id = d.id and b.state <> 'gone')
+				            then 'proxmox' else 'shared' end
+				from deleted d join plan p on p.name = d.plan""")
 			.params(id, delay.toMillis())
 			.update() == 1;
 	}

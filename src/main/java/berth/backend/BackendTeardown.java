@@ -20,6 +20,12 @@ import berth.account.TenantRef;
 public interface BackendTeardown {
 
 	/**
+	 * The kind of backend this removes from, as plans name it ({@code shared}, {@code proxmox}). A
+	 * replica takes a deleted tenant's teardown on only when it has one for the tenant's kind.
+	 */
+	String planBackend();
+
+	/**
 	 * Removes everything of the tenant on this backend.
 	 *
 	 * @return what was removed by this call, for the audit log; an error while anything is left

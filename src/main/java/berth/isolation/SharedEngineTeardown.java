@@ -66,6 +66,11 @@ class SharedEngineTeardown implements BackendTeardown {
 	}
 
 	@Override
+	public String planBackend() {
+		return "shared";
+	}
+
+	@Override
 	public Mono<TornDown> tearDown(TenantRef tenant) {
 		return Mono.defer(() -> {
 			List<Engine> shared = backends.engines()

@@ -3,9 +3,11 @@ package berth.teardown;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +51,9 @@ class TeardownWorker {
 
 	private final List<BackendTeardown> backends;
 
+	/** The kinds of backend ({@code plan.backend}) whose teardowns this replica takes on. */
+	private final Set<String> kinds;
+
 	private final TeardownProperties properties;
 
 	private final Database database;
@@ -67,6 +72,7 @@ class TeardownWorker {
 			Database database, MeterRegistry meters) {
 		this.teardowns = teardowns;
 		this.backends = List.copyOf(backends);
+		this.kinds = this.backends.stream().map(BackendTeardown::planBackend).collect(Collectors.toUnmodifiableSet());
 		this.properties = properties;
 		this.database = database;
 		// registered at start, so that an alert on failures sees a zero before the first one
@@ -95,7 +101,7 @@ class TeardownWorker {
 		}
 		try {
 			for (int i = 0; i < PER_POLL && !thread.isShutdown(); i++) {
-				Optional<Teardowns.Claimed> claimed = teardowns.claimDue(properties.lease());
+				Optional<Teardowns.Claimed> claimed = teardowns.claimDue(properties.lease(), kinds);
 				if (claimed.isEmpty()) {
 					return;
 				}

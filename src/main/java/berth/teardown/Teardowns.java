@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.Collection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +43,7 @@ class Teardowns {
 	}
 
 	/** Claims the teardown due longest, if any is due and no live lease holds it. */
-	Optional<Claimed> claimDue(Duration lease) {
+	Optional<Claimed> claimDue(Duration lease, Collection<String> backends) {
 		UUID token = UUID.randomUUID();
 		return jdbc.sql("""
 				update teardown set leased_by = ?, leased_until = now() + ? * interval '1 millisecond',
@@ -50,10 +51,11 @@ class Teardowns {
 				where tenant_id = (select tenant_id from teardown
 				                   where finished_at is null and due_at <= now()
 				                     and (leased_until is null or leased_until <= now())
+				                     and backend = any(string_to_array(?, ','))
 				                   order by due_at limit 1 for update skip locked)
 				  and finished_at is null and (leased_until is null or leased_until <= now())
 				returning tenant_id, name, attempts""")
-			.params(token, lease.toMillis())
+			.params(token, lease.toMillis(), String.join(",", backends))
 			.query((rs, row) -> new Claimed(rs.getObject("tenant_id", UUID.class), rs.getString("name"),
 					rs.getInt("attempts"), token))
 			.optional();

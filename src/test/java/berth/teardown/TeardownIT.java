@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import ch.qos.logback.classic.Logger;
@@ -51,6 +53,9 @@ class TeardownIT {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	Teardowns teardowns;
 
 	final DockerCli engine = DockerCli.engine();
 
@@ -245,6 +250,50 @@ class TeardownIT {
 		JsonNode finished = awaitState(orphan.tenant(), "finished", Duration.ofSeconds(30));
 		assertThat(finished.get("attempts").asInt()).isEqualTo(2);
 		assertThat(engine.docker("container", "inspect", web).exitCode()).isNotZero();
+	}
+
+	/**
+	 * A tenant whose plan names a VM of its own leaves a teardown of the {@code proxmox} kind, which a
+	 * replica with only the shared engine's teardown never claims (it would mark it finished with the
+	 * VM still there); a shared tenant's is of the {@code shared} kind.
+	 */
+	@Test
+	void aVmTenantsTeardownIsLeftToReplicasThatCanDestroyItsVm() {
+		Admin.TenantKey shared = tenant("td-kind");
+		Admin.TenantKey vm = tenant("td-vmkind");
+		jdbc.sql("update tenant set plan = 'vm' where name = ?").param(vm.tenant()).update();
+		assertThat(admin.call("DELETE", "/api/v1/tenants/" + shared.tenant(), null).status()).isEqualTo(204);
+		assertThat(admin.call("DELETE", "/api/v1/tenants/" + vm.tenant(), null).status()).isEqualTo(204);
+		assertThat(backendOf(shared.tenant())).isEqualTo("shared");
+		assertThat(backendOf(vm.tenant())).isEqualTo("proxmox");
+
+		// due now: a shared-only replica claims whatever is due of its kind, never the VM tenant's
+		jdbc.sql("update teardown set due_at = now() where name = ? and finished_at is null").param(vm.tenant()).update();
+		List<Teardowns.Claimed> claims = new ArrayList<>();
+		for (Optional<Teardowns.Claimed> claimed = teardowns.claimDue(Duration.ofMinutes(1), Set.of("shared"));
+				claimed.isPresent(); claimed = teardowns.claimDue(Duration.ofMinutes(1), Set.of("shared"))) {
+			claims.add(claimed.get());
+		}
+		// handed back untouched, for the workers to take on as usual
+		claims.forEach(claimed -> jdbc
+			.sql("update teardown set leased_by = null, leased_until = null, attempts = attempts - 1 where leased_by = ?")
+			.param(claimed.lease())
+			.update());
+		assertThat(claims).extracting(Teardowns.Claimed::name).doesNotContain(vm.tenant());
+		// (that a replica with the Proxmox backend takes it on and destroys the VM: VmBackendIT)
+		// and the shared tenant's is done by this replica's worker
+		awaitState(shared.tenant(), "finished", Duration.ofSeconds(30));
+		// no VM backend here: closed by hand, the name stays retired
+		jdbc.sql("update teardown set finished_at = now(), leased_by = null where name = ? and finished_at is null")
+			.param(vm.tenant())
+			.update();
+	}
+
+	private String backendOf(String name) {
+		return jdbc.sql("select backend from teardown where name = ? and finished_at is null")
+			.param(name)
+			.query(String.class)
+			.single();
 	}
 
 	private Admin.TenantKey tenant(String prefix) {

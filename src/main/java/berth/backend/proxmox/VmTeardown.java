@@ -41,6 +41,11 @@ final class VmTeardown implements BackendTeardown {
 	}
 
 	@Override
+	public String planBackend() {
+		return "proxmox";
+	}
+
+	@Override
 	public Mono<TornDown> tearDown(TenantRef tenant) {
 		return blocking(() -> vms.find(tenant.id())).flatMap(found -> {
 			if (found.isEmpty() || found.get().state() == VmState.GONE) {
