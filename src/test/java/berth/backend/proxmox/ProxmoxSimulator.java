@@ -160,6 +160,9 @@ public final class ProxmoxSimulator implements AutoCloseable {
 
 	private final List<String> log = new CopyOnWriteArrayList<>();
 
+	/** The online node with most free memory when each VMID's clone was asked for. */
+	private final Map<Integer, String> roomiestWhenCloned = new java.util.concurrent.ConcurrentHashMap<>();
+
 	private final AtomicInteger pids = new AtomicInteger(0x35D677);
 
 	private volatile @Nullable DisposableServer server;
@@ -266,6 +269,14 @@ public final class ProxmoxSimulator implements AutoCloseable {
 			.max(java.util.Comparator.comparingLong(n -> (long) n.get("maxmem") - (long) n.get("mem")))
 			.map(n -> (String) n.get("node"))
 			.orElseThrow();
+	}
+
+	/**
+	 * The online node with most free memory at the moment the clone to {@code vmid} was asked for
+	 * (other VMs stopping or being destroyed meanwhile change which node that is later).
+	 */
+	public String roomiestWhenCloned(int vmid) {
+		return roomiestWhenCloned.get(vmid);
 	}
 
 	public List<Vm> vms() {
@@ -513,6 +524,7 @@ public final class ProxmoxSimulator implements AutoCloseable {
 			clone.config.put("net0", "virtio=" + mac() + ",bridge=vmbr0");
 			vms.put(id, clone);
 		}
+		roomiestWhenCloned.put(id, roomiestNode());
 		log.add("clone " + template + " " + id + " " + target);
 		Task t = task(node, "qmclone", String.valueOf(template));
 		later(cloneDelay, () -> {
