@@ -40,6 +40,14 @@ public final class RequestBodies {
 	}
 
 	/**
+	 * Whether a request's head announces a body, whatever carries it: a positive
+	 * {@code Content-Length} (negative when there is none), or any {@code Transfer-Encoding}.
+	 */
+	public static boolean announced(long contentLength, boolean transferEncoding) {
+		return transferEncoding || contentLength > 0;
+	}
+
+	/**
 	 * Reads a body of pieces whose sizes {@code size} tells and which {@code release} frees, up to
 	 * {@code max} bytes kept: {@link TooLarge} once a larger one has been read to its end, or at
 	 * once past the drain limit.

@@ -18,6 +18,7 @@ import berth.gateway.DockerRoute;
 import berth.gateway.GatewayProperties;
 import berth.gateway.hijack.HijackSupport;
 import berth.gateway.admission.Admission;
+import berth.gateway.admission.RequestBodies;
 import berth.metrics.GatewayMetrics;
 import berth.policy.Endpoint;
 import berth.policy.Endpoints;
@@ -131,7 +132,8 @@ public class FastPathSupport implements NettyServerCustomizer {
 	}
 
 	static boolean hasBody(HttpRequest head) {
-		return head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || HttpUtil.getContentLength(head, 0L) > 0;
+		return RequestBodies.announced(HttpUtil.getContentLength(head, -1L),
+				head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING));
 	}
 
 	Admission admission() {

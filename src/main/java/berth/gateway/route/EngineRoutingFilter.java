@@ -33,6 +33,7 @@ import berth.gateway.DockerRoute;
 import berth.gateway.ForwardedHeaders;
 import berth.account.TenantRef;
 import berth.gateway.admission.Forward;
+import berth.gateway.admission.RequestBodies;
 import berth.web.DockerApiException;
 
 /**
@@ -129,7 +130,7 @@ class EngineRoutingFilter implements GlobalFilter, Ordered {
 	}
 
 	private static boolean hasBody(HttpHeaders headers) {
-		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+		return RequestBodies.announced(headers.getContentLength(), headers.containsHeader(HttpHeaders.TRANSFER_ENCODING));
 	}
 
 	private static boolean unreachable(Throwable error) {
