@@ -102,6 +102,16 @@ public final class Forwarder implements AutoCloseable {
 		return lastRequest.values().stream().filter(line -> line.startsWith(start)).count();
 	}
 
+	/**
+	 * Starts listening and makes it the engine of the Berth under test, reached over TCP. That Berth
+	 * takes no teardowns on: they are of the real engine, and the test's engine goes away with it.
+	 */
+	public void serveAsEngine(org.springframework.test.context.DynamicPropertyRegistry registry) {
+		start();
+		registry.add("berth.backend.docker-host", () -> "tcp://127.0.0.1:" + port);
+		registry.add("berth.teardown.enabled", () -> "false");
+	}
+
 	/** Starts listening; does nothing when it already listens. */
 	public synchronized void start() {
 		if (server != null && server.isOpen()) {

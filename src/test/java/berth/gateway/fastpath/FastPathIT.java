@@ -35,10 +35,7 @@ class FastPathIT {
 
 	@DynamicPropertySource
 	static void engineOverTcp(DynamicPropertyRegistry registry) {
-		engine.start();
-		registry.add("berth.backend.docker-host", () -> "tcp://127.0.0.1:" + engine.port());
-		// a private engine: this Berth must not take other tests' teardowns on (they are of the real engine)
-		registry.add("berth.teardown.enabled", () -> "false");
+		engine.serveAsEngine(registry);
 	}
 
 	@AfterAll
